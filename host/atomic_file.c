@@ -1,0 +1,1 @@
+/* host/atomic_file.c: being written */

@@ -1,0 +1,1 @@
+/* host/backend_cpu.c: being written */

@@ -1,0 +1,1 @@
+/* host/cli.c: being written */

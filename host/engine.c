@@ -1,0 +1,1 @@
+/* host/engine.c: being written */

@@ -1,0 +1,1 @@
+/* host/model_build.c: being written */

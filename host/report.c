@@ -1,0 +1,1 @@
+/* host/report.c: being written */

@@ -1,0 +1,1 @@
+/* host/scenario.c: being written */

@@ -1,0 +1,1 @@
+/* host/stats.c: being written */

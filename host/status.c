@@ -1,0 +1,1 @@
+/* host/status.c: being written */

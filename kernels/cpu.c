@@ -1,0 +1,1 @@
+/* kernels/cpu.c: being written */

@@ -1,0 +1,55 @@
+/* philox.h: Philox4x32-10 (Salmon et al., SC'11), the counter-based generator behind
+ * every random number in burnrate. Path p, draw n uses counter (n, 0, p_lo, p_hi) and
+ * key (seed_lo, seed_hi): the stream of cuRAND's curand_init(seed, p, 0) (MODEL.md s.5),
+ * so a path's numbers depend only on (seed, p), never on who computes them. */
+#ifndef BR_PHILOX_H
+#define BR_PHILOX_H
+
+#include "br_hd.h"
+
+#define BR_PHILOX_M0 0xD2511F53u
+#define BR_PHILOX_M1 0xCD9E8D57u
+#define BR_PHILOX_W0 0x9E3779B9u /* golden ratio */
+#define BR_PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
+
+typedef struct br_u32x4 {
+    uint32_t v[4];
+} br_u32x4;
+
+/* One round: two 32x32->64 products; written with a 64-bit multiply so gcc
+ * vectorises it (vpmuludq) and nvcc emits mul.lo/mul.hi. */
+BR_HD br_u32x4 br_philox_round(br_u32x4 c, uint32_t k0, uint32_t k1)
+{
+    uint64_t p0 = (uint64_t)BR_PHILOX_M0 * c.v[0];
+    uint64_t p1 = (uint64_t)BR_PHILOX_M1 * c.v[2];
+    br_u32x4 r;
+    r.v[0] = (uint32_t)(p1 >> 32) ^ c.v[1] ^ k0;
+    r.v[1] = (uint32_t)p1;
+    r.v[2] = (uint32_t)(p0 >> 32) ^ c.v[3] ^ k1;
+    r.v[3] = (uint32_t)p0;
+    return r;
+}
+
+/* Philox4x32-10 of an arbitrary counter and key (the known-answer form). */
+BR_HD br_u32x4 br_philox4x32_10(br_u32x4 ctr, uint32_t k0, uint32_t k1)
+{
+    for (int i = 0; i < 9; ++i) {
+        ctr = br_philox_round(ctr, k0, k1);
+        k0 += BR_PHILOX_W0;
+        k1 += BR_PHILOX_W1;
+    }
+    return br_philox_round(ctr, k0, k1);
+}
+
+/* Draw n of path p under seed: counter (n, 0, p_lo, p_hi), key (seed_lo, seed_hi). */
+BR_HD br_u32x4 br_philox_draw(uint64_t seed, uint64_t p, uint32_t n)
+{
+    br_u32x4 ctr;
+    ctr.v[0] = n;
+    ctr.v[1] = 0u;
+    ctr.v[2] = (uint32_t)p;
+    ctr.v[3] = (uint32_t)(p >> 32);
+    return br_philox4x32_10(ctr, (uint32_t)seed, (uint32_t)(seed >> 32));
+}
+
+#endif /* BR_PHILOX_H */
