@@ -1,1 +1,213 @@
-/* host/cli.c: being written */
+/* cli.c: option table -> getopt_long and the usage text. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_PATHS = 'n', OPT_SEED = 's', OPT_THREADS = 't', OPT_BACKEND = 'b', OPT_SET = 'S',
+    OPT_JSON = 'j', OPT_CSV = 'c', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
+    OPT_REPAIR = 1000
+};
+
+typedef struct br_opt {
+    const char *name;
+    int has_arg;
+    int id;
+    const char *arg;
+    const char *help;
+} br_opt;
+
+static const br_opt opts[] = {
+    {"paths", 1, OPT_PATHS, "N", "paths per scenario, e.g. 1M, 250K, 1e6 (run: 1M; bench: 4M)"},
+    {"seed", 1, OPT_SEED, "S", "Philox key, 0 .. 2^64-1 (default 20260101)"},
+    {"threads", 1, OPT_THREADS, "T", "CPU threads (default: all cores)"},
+    {"backend", 1, OPT_BACKEND, "B", "auto, cpu or cuda (default auto: CUDA if a device is present)"},
+    {"set", 1, OPT_SET, "K=V", "override a scenario value, e.g. --set revenue.vol=0.1 (repeatable)"},
+    {"json", 1, OPT_JSON, "PATH", "write the JSON result to PATH (- for stdout)"},
+    {"csv", 1, OPT_CSV, "DIR", "write summary.csv and <scenario>_months.csv into DIR"},
+    {"quiet", 0, OPT_QUIET, NULL, "no summary and no progress line"},
+    {"repair-correlation", 0, OPT_REPAIR, NULL,
+     "replace a correlation matrix that is not PSD by the nearest one (Higham 2002)"},
+    {"version", 0, OPT_VERSION, NULL, "print the version and the backends compiled in"},
+    {"help", 0, OPT_HELP, NULL, "print this help"},
+};
+#define N_OPTS (sizeof opts / sizeof opts[0])
+
+void br_cli_usage(FILE *f)
+{
+    fprintf(f, "burnrate %s: Monte Carlo cash-runway risk engine\n\n"
+               "usage:\n"
+               "  burnrate run SCENARIO.ini [SCENARIO.ini ...] [options]\n"
+               "  burnrate validate SCENARIO.ini [...] [--set K=V ...]\n"
+               "  burnrate bench [SCENARIO.ini] [options]\n"
+               "  burnrate --version\n\noptions:\n", BR_VERSION);
+    for (size_t i = 0; i < N_OPTS; ++i) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+                 opts[i].arg ? opts[i].arg : "");
+        fprintf(f, "  %-26s %s\n", left, opts[i].help);
+    }
+    fprintf(f, "\nexit codes: 0 ok, 2 bad input or usage, 1 runtime failure\n");
+}
+
+bool br_parse_count(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v))
+        return false;
+    double mult = 1;
+    switch (*end) {
+    case 'K': case 'k': mult = 1e3; ++end; break;
+    case 'M': case 'm': mult = 1e6; ++end; break;
+    case 'B': case 'b': case 'G': case 'g': mult = 1e9; ++end; break;
+    case 'T': case 't': mult = 1e12; ++end; break;
+    default: break;
+    }
+    if (*end != '\0')
+        return false;
+    v *= mult;
+    if (v < 1 || v > 18446744073709549568.0 || v != floor(v))
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t errlen)
+{
+    memset(cli, 0, sizeof *cli);
+    cli->seed = BR_DEFAULT_SEED;
+    cli->backend = "auto";
+    struct option lo[N_OPTS + 1];
+    char so[3 * N_OPTS + 3] = "+:";
+    for (size_t i = 0; i < N_OPTS; ++i) {
+        lo[i] = (struct option){opts[i].name, opts[i].has_arg, NULL, opts[i].id};
+        if (opts[i].id < 256) {
+            char c[3] = {(char)opts[i].id, opts[i].has_arg ? ':' : '\0', '\0'};
+            strcat(so, c);
+        }
+    }
+    lo[N_OPTS] = (struct option){0, 0, 0, 0};
+
+    /* The command comes first (options may follow or precede the files). */
+    int first = 1;
+    if (argc > 1 && argv[1][0] != '-') {
+        const char *c = argv[1];
+        if (strcmp(c, "run") == 0) cli->command = BR_CMD_RUN;
+        else if (strcmp(c, "validate") == 0) cli->command = BR_CMD_VALIDATE;
+        else if (strcmp(c, "bench") == 0) cli->command = BR_CMD_BENCH;
+        else {
+            snprintf(err, errlen, "unknown command '%s'; allowed: run, validate, bench", c);
+            return BR_E_USAGE;
+        }
+        first = 2;
+    }
+    /* Permute so files and options may mix: collect non-options ourselves. */
+    static const char *files[4096];
+    size_t n_files = 0;
+    optind = first;
+    opterr = 0;
+    for (;;) {
+        const int prev = optind;
+        int idx = -1;
+        const int c = getopt_long(argc, argv, so, lo, &idx);
+        if (c == -1) {
+            if (optind < argc) { /* a non-option: a file; keep going after it */
+                if (n_files == sizeof files / sizeof files[0]) {
+                    snprintf(err, errlen, "too many scenario files (at most 4096)");
+                    return BR_E_USAGE;
+                }
+                files[n_files++] = argv[optind];
+                optind++;
+                continue;
+            }
+            break;
+        }
+        const char *arg = optarg;
+        switch (c) {
+        case OPT_PATHS:
+            if (!br_parse_count(arg, &cli->paths)) {
+                snprintf(err, errlen, "--paths '%s': allowed: a positive whole number, "
+                         "optionally with K, M, B or T (e.g. 1M, 250K, 1e6)", arg);
+                return BR_E_USAGE;
+            }
+            break;
+        case OPT_SEED:
+            if (!parse_u64(arg, &cli->seed)) {
+                snprintf(err, errlen, "--seed '%s': allowed: a whole number 0 .. 2^64-1 "
+                         "(decimal or 0x hex)", arg);
+                return BR_E_USAGE;
+            }
+            break;
+        case OPT_THREADS: {
+            uint64_t t;
+            if (!parse_u64(arg, &t) || t < 1 || t > 4096) {
+                snprintf(err, errlen, "--threads '%s': allowed: 1 .. 4096", arg);
+                return BR_E_USAGE;
+            }
+            cli->threads = (int)t;
+            break;
+        }
+        case OPT_BACKEND:
+            if (strcmp(arg, "auto") && strcmp(arg, "cpu") && strcmp(arg, "cuda")) {
+                snprintf(err, errlen, "--backend '%s': allowed: auto, cpu, cuda", arg);
+                return BR_E_USAGE;
+            }
+            cli->backend = arg;
+            break;
+        case OPT_SET:
+            if (cli->n_sets == BR_CLI_MAX_SETS) {
+                snprintf(err, errlen, "--set: at most %d overrides", BR_CLI_MAX_SETS);
+                return BR_E_USAGE;
+            }
+            cli->sets[cli->n_sets++] = arg;
+            break;
+        case OPT_JSON: cli->json = arg; break;
+        case OPT_CSV: cli->csv = arg; break;
+        case OPT_QUIET: cli->quiet = true; break;
+        case OPT_REPAIR: cli->repair_correlation = true; break;
+        case OPT_HELP: cli->help = true; break;
+        case OPT_VERSION: cli->version = true; break;
+        case ':':
+            snprintf(err, errlen, "option %s needs a value", argv[prev]);
+            return BR_E_USAGE;
+        default:
+            snprintf(err, errlen, "unknown option '%s' (see burnrate --help)", argv[prev]);
+            return BR_E_USAGE;
+        }
+    }
+    cli->files = files;
+    cli->n_files = n_files;
+    if (cli->help || cli->version)
+        return BR_OK;
+    if (cli->command == BR_CMD_NONE) {
+        snprintf(err, errlen, "no command; allowed: run, validate, bench (see burnrate --help)");
+        return BR_E_USAGE;
+    }
+    if ((cli->command == BR_CMD_RUN || cli->command == BR_CMD_VALIDATE) && n_files == 0) {
+        snprintf(err, errlen, "%s: no scenario file given",
+                 cli->command == BR_CMD_RUN ? "run" : "validate");
+        return BR_E_USAGE;
+    }
+    return BR_OK;
+}

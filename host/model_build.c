@@ -1,1 +1,87 @@
-/* host/model_build.c: being written */
+/* model_build.c: scenario (double, host units) -> br_model (float, kernel units). */
+#include "model_build.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Capex plan for month t (docs/model.md s.3): a schedule is piecewise constant, with
+ * capex_growth applied from the start of each step; otherwise capex grows from month 1. */
+static double capex_plan(const br_scenario *sc, int t)
+{
+    if (sc->n_capex_schedule == 0)
+        return sc->costs_capex * exp(sc->costs_capex_growth * (t - 1));
+    size_t i = 0;
+    while (i + 1 < sc->n_capex_schedule && sc->capex_schedule_months[i + 1] <= t)
+        ++i;
+    return sc->capex_schedule_amounts[i] *
+           exp(sc->costs_capex_growth * (t - sc->capex_schedule_months[i]));
+}
+
+/* Tables are clamped to the float range: a growth of 1/month over 1200 months would
+ * otherwise overflow, and the model must never see Inf. */
+static float money_f(double x)
+{
+    const double lim = 1e37;
+    return (float)(x > lim ? lim : (x < -lim ? -lim : x));
+}
+
+void br_model_build(const br_scenario *sc, br_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->horizon = sc->horizon_months;
+    m->regime0 = sc->market_initial;
+    m->last0 = -sc->equity_months_since_last_round;
+    m->min_gap = sc->equity_min_gap_months;
+    m->max_rounds = sc->equity_max_rounds < 0 ? INT32_MAX : sc->equity_max_rounds;
+    m->backstop_max = sc->backstop_max_uses;
+
+    m->cash0 = (float)sc->cash_initial;
+    m->cash_min = (float)sc->cash_minimum;
+    m->rev0 = (float)sc->revenue_initial;
+    /* With no starting revenue the round size ignores revenue: ratio taken as 1. */
+    m->inv_rev0 = sc->revenue_initial > 0 ? (float)(1.0 / sc->revenue_initial) : 1.0f;
+    m->g0 = (float)sc->revenue_growth;
+    m->g_inf = (float)sc->revenue_growth_longrun;
+    m->phi = (float)exp2(-1.0 / sc->revenue_growth_halflife_months);
+    m->growth_vol = (float)sc->revenue_growth_vol;
+    m->vol = (float)sc->revenue_vol;
+    m->vol_drift = (float)(-0.5 * sc->revenue_vol * sc->revenue_vol);
+    m->gross_margin = (float)sc->revenue_gross_margin;
+    m->stress_penalty = (float)sc->revenue_stress_growth_penalty;
+    m->rev_cap = (float)sc->revenue_cap;
+
+    m->capex_vol = (float)sc->costs_capex_vol;
+    m->capex_drift = (float)(-0.5 * sc->costs_capex_vol * sc->costs_capex_vol);
+    m->compute_rate = (float)sc->costs_compute_opex_rate;
+    m->cashflow_vol = (float)sc->costs_cashflow_vol;
+
+    m->stress_entry = (float)sc->market_stress_entry;
+    m->stress_exit = (float)sc->market_stress_exit;
+
+    m->trigger = (float)sc->equity_trigger_months;
+    m->success[0] = (float)sc->equity_success_normal;
+    m->success[1] = (float)sc->equity_success_stressed;
+    m->round_median = (float)sc->equity_round_median;
+    m->round_vol = (float)sc->equity_round_vol;
+    m->elasticity = sc->revenue_initial > 0 ? (float)sc->equity_revenue_elasticity : 0.0f;
+
+    m->facility = (float)sc->debt_facility;
+    m->debt0 = (float)sc->debt_initial_drawn;
+    m->draw_buffer = (float)sc->debt_draw_buffer;
+    m->rate_month[0] = (float)(sc->debt_rate / 12.0);
+    m->rate_month[1] = (float)((sc->debt_rate + sc->debt_stress_spread) / 12.0);
+
+    m->backstop_p = (float)sc->backstop_probability;
+    m->backstop_amount = (float)sc->backstop_amount;
+
+    int k = 0;
+    for (int i = 0; i < 4; ++i)
+        for (int j = 0; j <= i; ++j)
+            m->chol[k++] = (float)sc->cholesky[i][j];
+
+    for (int t = 1; t <= sc->horizon_months; ++t) {
+        m->opex[t - 1] = money_f(sc->costs_opex * exp(sc->costs_opex_growth * t));
+        m->plan[t - 1] = money_f(capex_plan(sc, t));
+    }
+}

@@ -41,15 +41,23 @@ BR_HD br_u32x4 br_philox4x32_10(br_u32x4 ctr, uint32_t k0, uint32_t k1)
     return br_philox_round(ctr, k0, k1);
 }
 
-/* Draw n of path p under seed: counter (n, 0, p_lo, p_hi), key (seed_lo, seed_hi). */
-BR_HD br_u32x4 br_philox_draw(uint64_t seed, uint64_t p, uint32_t n)
+/* Draw n of path (p_hi:p_lo) under seed: counter (n, 0, p_lo, p_hi), key
+ * (seed_lo, seed_hi). The path index comes in halves so that a vectorised loop over
+ * consecutive paths works on 32-bit lanes only. */
+BR_HD br_u32x4 br_philox_path(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n)
 {
     br_u32x4 ctr;
     ctr.v[0] = n;
     ctr.v[1] = 0u;
-    ctr.v[2] = (uint32_t)p;
-    ctr.v[3] = (uint32_t)(p >> 32);
+    ctr.v[2] = p_lo;
+    ctr.v[3] = p_hi;
     return br_philox4x32_10(ctr, (uint32_t)seed, (uint32_t)(seed >> 32));
+}
+
+/* Draw n of path p under seed. */
+BR_HD br_u32x4 br_philox_draw(uint64_t seed, uint64_t p, uint32_t n)
+{
+    return br_philox_path(seed, (uint32_t)p, (uint32_t)(p >> 32), n);
 }
 
 #endif /* BR_PHILOX_H */

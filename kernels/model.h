@@ -1,0 +1,234 @@
+/* model.h: one month of the burn model (docs/model.md s.2), the only copy of the model.
+ * gcc compiles it into the vectorised CPU loop (kernels/cpu.c), nvcc into the CUDA
+ * kernel; both run these exact float32 operations in this order, with contraction off,
+ * so a path's outcome is bit-identical on every backend.
+ *
+ * Written branch-free on purpose: every step computes its candidate and selects with a
+ * mask, so the CPU loop over 64 paths becomes straight-line AVX2 code, and GPU threads
+ * of a warp never diverge. Money is float32 USD; time is whole months. */
+#ifndef BR_MODEL_H
+#define BR_MODEL_H
+
+#include "br_hd.h"
+#include "philox.h"
+#include "transforms.h"
+
+#define BR_MAX_HORIZON 1200
+/* Largest equity round credited in one month (USD): with revenue_elasticity 2 and a
+ * revenue far above its start, median * ratio^e would leave float range; rounds that
+ * large mean the scenario is outside any real calibration, and the cap keeps cash
+ * finite (docs/model.md s.9). */
+#define BR_ROUND_MAX 1e18f
+
+/* A scenario compiled for the kernels: the parameters as floats, monthly rates derived,
+ * and the month-dependent deterministic parts (opex, capex plan) as tables computed
+ * once on the host in double, so every backend reads the same float values. */
+typedef struct br_model {
+    int32_t horizon;      /* H, months */
+    int32_t regime0;      /* 0 normal, 1 stressed */
+    int32_t last0;        /* month of the last round before month 1: -months_since */
+    int32_t min_gap;      /* months between rounds */
+    int32_t max_rounds;   /* INT32_MAX when unlimited */
+    int32_t backstop_max; /* injections */
+    float cash0, cash_min;                 /* USD */
+    float rev0;                            /* USD / month */
+    float inv_rev0;                        /* 1 / rev0, or 1 when rev0 is 0 */
+    float g0, g_inf, phi, growth_vol;      /* per month */
+    float vol, vol_drift;                  /* vol_drift = -vol^2 / 2 */
+    float gross_margin, stress_penalty;
+    float rev_cap;                         /* USD / month */
+    float capex_vol, capex_drift;          /* capex_drift = -capex_vol^2 / 2 */
+    float compute_rate;                    /* per month, of installed capex */
+    float cashflow_vol;                    /* USD / month */
+    float stress_entry, stress_exit;       /* probabilities per month */
+    float trigger;                         /* months of runway that trigger a raise; 0 never */
+    float success[2];                      /* by regime */
+    float round_median, round_vol, elasticity;
+    float facility, debt0, draw_buffer;    /* USD */
+    float rate_month[2];                   /* (rate + spread*S) / 12, by regime */
+    float backstop_p, backstop_amount;
+    float chol[10]; /* lower Cholesky factor, rows packed: l00 l10 l11 l20 l21 l22 l30.. */
+    float opex[BR_MAX_HORIZON]; /* opex(t) at [t-1], USD / month */
+    float plan[BR_MAX_HORIZON]; /* capex plan(t) at [t-1], USD / month */
+} br_model;
+
+/* State of one path (docs/model.md s.1) plus what it reports. */
+typedef struct br_path {
+    float cash;      /* C */
+    float shadow;    /* C0: the same path with no new financing */
+    float revenue;   /* R, USD / month */
+    float growth;    /* g */
+    float installed; /* I, capex installed since month 0 */
+    float debt;      /* D */
+    float need;      /* max over months of cash_min - C0, >= 0 */
+    float raised;    /* equity raised, USD */
+    int32_t regime;  /* S */
+    int32_t last;    /* month of the last round */
+    int32_t uses;    /* backstop injections */
+    int32_t rounds;  /* equity rounds closed */
+    int32_t insolvent; /* month of insolvency, 0: not (yet) */
+    int32_t runway;    /* first month with C0 < cash_min, 0: not (yet) */
+} br_path;
+
+/* What a finished path adds to the tallies. */
+typedef struct br_outcome {
+    int32_t insolvent; /* month, 0: solvent through the horizon */
+    int32_t runway;    /* month, 0: beyond the horizon */
+    int32_t rounds, uses;
+    float cash;   /* terminal cash of a surviving path (USD); last cash otherwise */
+    float need;   /* external funding need (USD) */
+    float raised; /* equity raised (USD) */
+    float drawn;  /* debt drawn beyond debt.initial_drawn (USD) */
+} br_outcome;
+
+BR_HD float br_minf(float a, float b) { return a < b ? a : b; }
+BR_HD float br_maxf(float a, float b) { return a > b ? a : b; }
+
+BR_HD void br_path_init(const br_model *m, br_path *s)
+{
+    s->cash = m->cash0;
+    s->shadow = m->cash0;
+    s->revenue = m->rev0;
+    s->growth = m->g0;
+    s->installed = 0.0f;
+    s->debt = m->debt0;
+    s->need = 0.0f;
+    s->raised = 0.0f;
+    s->regime = m->regime0;
+    s->last = m->last0;
+    s->uses = 0;
+    s->rounds = 0;
+    s->insolvent = 0;
+    s->runway = 0;
+}
+
+/* A path stops once both its insolvency and its runway are settled (s.2, step 10). */
+BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->runway == 0); }
+
+/* Month t (1-based) of path (p_hi:p_lo). Follows docs/model.md s.2 step by step. */
+BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
+                         uint32_t p_lo, uint32_t p_hi)
+{
+    const int32_t active = br_path_active(s);
+    const int32_t alive = s->insolvent == 0; /* insolvency is absorbing: cash frozen */
+    const uint32_t n = 2u * (uint32_t)(t - 1);
+    const br_u32x4 a = br_philox_path(seed, p_lo, p_hi, n);      /* the four normals z */
+    const br_u32x4 b = br_philox_path(seed, p_lo, p_hi, n + 1u); /* u1, u2, u3, zS */
+
+    /* 1. Regime. */
+    const float u1 = br_uniform(b.v[0]);
+    const int32_t stay_normal = !(u1 < m->stress_entry);
+    const int32_t leave_stress = u1 < m->stress_exit;
+    const int32_t S = s->regime ? !leave_stress : !stay_normal;
+    const float Sf = (float)S;
+
+    /* 2. Shocks e = L z, order (revenue, growth, capex, cashflow). */
+    const float z0 = br_normal(a.v[0]), z1 = br_normal(a.v[1]);
+    const float z2 = br_normal(a.v[2]), z3 = br_normal(a.v[3]);
+    const float *L = m->chol;
+    const float eR = L[0] * z0;
+    const float eG = fmaf(L[1], z0, L[2] * z1);
+    const float eK = fmaf(L[3], z0, fmaf(L[4], z1, L[5] * z2));
+    const float eC = fmaf(L[6], z0, fmaf(L[7], z1, fmaf(L[8], z2, L[9] * z3)));
+
+    /* 3. Revenue: mean-reverting log-growth, lognormal shock, cap. br_expf clamps its
+     * argument, so R * exp(.) is finite or +Inf, and the cap turns +Inf into the cap. */
+    const float g = fmaf(m->phi, s->growth - m->g_inf, m->g_inf) + m->growth_vol * eG;
+    const float dlogR = g - m->stress_penalty * Sf + fmaf(m->vol, eR, m->vol_drift);
+    const float R = br_minf(s->revenue * br_expf(dlogR), m->rev_cap);
+
+    /* 4. Costs. compute uses capex installed before this month. */
+    const float opex = m->opex[t - 1];
+    const float capex = m->plan[t - 1] * br_expf(fmaf(m->capex_vol, eK, m->capex_drift));
+    const float compute = m->compute_rate * s->installed;
+    const float rate = S ? m->rate_month[1] : m->rate_month[0];
+    const float interest = s->debt * rate;
+
+    /* 5. Cash flow; the shadow path pays interest on the initial debt only. */
+    const float operating = m->gross_margin * R - opex - compute + m->cashflow_vol * eC;
+    const float flow = operating - capex - interest;
+    float C = s->cash + flow;
+    const float C0 = s->shadow + (operating - capex - m->debt0 * rate);
+
+    /* 6. Runway and external funding need. */
+    const int32_t runway = (s->runway == 0 && C0 < m->cash_min) ? t : s->runway;
+    const float need = br_maxf(s->need, m->cash_min - C0);
+
+    /* 7. Equity: a round is attempted when the runway at the current burn is short.
+     * C / burn < trigger is evaluated as C < trigger * burn (burn > 0). The round is
+     * median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed logs. */
+    const float burn = br_maxf(-flow, 0.0f);
+    const float success = S ? m->success[1] : m->success[0];
+    const int32_t attempt = alive & (m->trigger > 0.0f) & (burn > 0.0f) &
+                            (C < m->trigger * burn) & (t - s->last >= m->min_gap) &
+                            (s->rounds < m->max_rounds);
+    const int32_t close = attempt & (br_uniform(b.v[1]) < success);
+    const float log_ratio = br_logf(R * m->inv_rev0);
+    const float zS = br_normal(b.v[3]);
+    const float round =
+        br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
+                BR_ROUND_MAX);
+    C = close ? C + round : C;
+
+    /* 8. Debt: draw what restores cash_min plus the buffer, up to the facility. The
+     * max() keeps C >= cash_min where rounding of (cash_min - C) would fall an ulp short. */
+    const int32_t want_debt = alive & (C < m->cash_min) & (s->debt < m->facility);
+    const float full = m->cash_min - C + m->draw_buffer;
+    const float room = m->facility - s->debt;
+    const float draw = br_minf(room, full);
+    const float C_debt = full <= room ? br_maxf(C + draw, m->cash_min) : C + draw;
+    C = want_debt ? C_debt : C;
+    const float D = want_debt ? s->debt + draw : s->debt;
+
+    /* 9. Backstop: the parent injects at least enough to restore cash_min. */
+    const int32_t backstop = alive & (C < m->cash_min) & (s->uses < m->backstop_max) &
+                             (br_uniform(b.v[2]) < m->backstop_p);
+    const float inject = br_maxf(m->backstop_amount, m->cash_min - C);
+    C = backstop ? br_maxf(C + inject, m->cash_min) : C;
+
+    /* 10. Insolvency (absorbing). */
+    const int32_t insolvent = alive & (C < m->cash_min);
+
+    /* Commit. A settled path (both months known) keeps its state; an insolvent path
+     * keeps its last cash and financing, while its shadow path runs on for the runway. */
+    s->regime = active ? S : s->regime;
+    s->growth = active ? g : s->growth;
+    s->revenue = active ? R : s->revenue;
+    s->installed = active ? s->installed + capex : s->installed;
+    s->shadow = active ? C0 : s->shadow;
+    s->runway = active ? runway : s->runway;
+    s->need = active ? need : s->need;
+    s->cash = alive ? C : s->cash;
+    s->debt = alive ? D : s->debt;
+    s->rounds = s->rounds + close;
+    s->raised = close ? s->raised + round : s->raised;
+    s->last = close ? t : s->last;
+    s->uses = s->uses + backstop;
+    s->insolvent = insolvent ? t : s->insolvent;
+}
+
+BR_HD br_outcome br_path_outcome(const br_model *m, const br_path *s)
+{
+    br_outcome o;
+    o.insolvent = s->insolvent;
+    o.runway = s->runway;
+    o.rounds = s->rounds;
+    o.uses = s->uses;
+    o.cash = s->cash;
+    o.need = s->need;
+    o.raised = s->raised;
+    o.drawn = s->debt - m->debt0;
+    return o;
+}
+
+/* The whole of one path: what a GPU thread runs and what the tests compare. */
+BR_HD br_outcome br_path_run(const br_model *m, uint64_t seed, uint64_t p)
+{
+    br_path s;
+    br_path_init(m, &s);
+    for (int32_t t = 1; t <= m->horizon && br_path_active(&s); ++t)
+        br_path_month(m, &s, t, seed, (uint32_t)p, (uint32_t)(p >> 32));
+    return br_path_outcome(m, &s);
+}
+
+#endif /* BR_MODEL_H */

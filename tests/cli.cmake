@@ -1,0 +1,2 @@
+br_add_test(test_cli_contract SOURCES test_cli_contract.c)
+add_dependencies(test_cli_contract burnrate)
