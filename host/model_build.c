@@ -34,6 +34,8 @@ void br_model_build(const br_scenario *sc, br_model *m)
     m->last0 = -sc->equity_months_since_last_round;
     m->min_gap = sc->equity_min_gap_months;
     m->max_rounds = sc->equity_max_rounds < 0 ? INT32_MAX : sc->equity_max_rounds;
+    if (sc->equity_trigger_months <= 0)
+        m->max_rounds = 0; /* trigger 0: never raise, even with negative cash */
     m->backstop_max = sc->backstop_max_uses;
 
     m->cash0 = (float)sc->cash_initial;

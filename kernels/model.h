@@ -28,7 +28,7 @@ typedef struct br_model {
     int32_t regime0;      /* 0 normal, 1 stressed */
     int32_t last0;        /* month of the last round before month 1: -months_since */
     int32_t min_gap;      /* months between rounds */
-    int32_t max_rounds;   /* INT32_MAX when unlimited */
+    int32_t max_rounds;   /* INT32_MAX when unlimited; 0 when the trigger is 0 */
     int32_t backstop_max; /* injections */
     float cash0, cash_min;                 /* USD */
     float rev0;                            /* USD / month */
@@ -83,6 +83,19 @@ typedef struct br_outcome {
 
 BR_HD float br_minf(float a, float b) { return a < b ? a : b; }
 BR_HD float br_maxf(float a, float b) { return a > b ? a : b; }
+/* cond ? a : b as a bitwise blend (cond is 0 or 1). Exact like the ternary; used where
+ * gcc would otherwise rewrite `(cond ? a : b) < x` into a select between two masks of
+ * different widths, which its vectoriser cannot do. */
+BR_HD float br_selectf(int32_t cond, float a, float b)
+{
+    const uint32_t mask = 0u - (uint32_t)cond;
+    return br_u2f((br_f2u(a) & mask) | (br_f2u(b) & ~mask));
+}
+BR_HD int32_t br_selecti(int32_t cond, int32_t a, int32_t b)
+{
+    const uint32_t mask = 0u - (uint32_t)cond;
+    return (int32_t)(((uint32_t)a & mask) | ((uint32_t)b & ~mask));
+}
 
 BR_HD void br_path_init(const br_model *m, br_path *s)
 {
@@ -141,7 +154,9 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     const float opex = m->opex[t - 1];
     const float capex = m->plan[t - 1] * br_expf(fmaf(m->capex_vol, eK, m->capex_drift));
     const float compute = m->compute_rate * s->installed;
-    const float rate = S ? m->rate_month[1] : m->rate_month[0];
+    /* Both loaded, then selected: a conditional load would stop gcc vectorising. */
+    const float rate_normal = m->rate_month[0], rate_stressed = m->rate_month[1];
+    const float rate = S ? rate_stressed : rate_normal;
     const float interest = s->debt * rate;
 
     /* 5. Cash flow; the shadow path pays interest on the initial debt only. */
@@ -151,15 +166,17 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     const float C0 = s->shadow + (operating - capex - m->debt0 * rate);
 
     /* 6. Runway and external funding need. */
-    const int32_t runway = (s->runway == 0 && C0 < m->cash_min) ? t : s->runway;
+    const int32_t runway = br_selecti((s->runway == 0) & (C0 < m->cash_min), t, s->runway);
     const float need = br_maxf(s->need, m->cash_min - C0);
 
     /* 7. Equity: a round is attempted when the runway at the current burn is short.
-     * C / burn < trigger is evaluated as C < trigger * burn (burn > 0). The round is
+     * C / burn < trigger is evaluated as C < trigger * burn (burn > 0); trigger 0 (never
+     * raise) arrives as max_rounds 0 (host/model_build.c). The round is
      * median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed logs. */
     const float burn = br_maxf(-flow, 0.0f);
-    const float success = S ? m->success[1] : m->success[0];
-    const int32_t attempt = alive & (m->trigger > 0.0f) & (burn > 0.0f) &
+    const float success_normal = m->success[0], success_stressed = m->success[1];
+    const float success = S ? success_stressed : success_normal;
+    const int32_t attempt = alive & (flow < 0.0f) &
                             (C < m->trigger * burn) & (t - s->last >= m->min_gap) &
                             (s->rounds < m->max_rounds);
     const int32_t close = attempt & (br_uniform(b.v[1]) < success);
@@ -168,7 +185,7 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     const float round =
         br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
                 BR_ROUND_MAX);
-    C = close ? C + round : C;
+    C = br_selectf(close, C + round, C);
 
     /* 8. Debt: draw what restores cash_min plus the buffer, up to the facility. The
      * max() keeps C >= cash_min where rounding of (cash_min - C) would fall an ulp short. */
@@ -177,34 +194,36 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     const float room = m->facility - s->debt;
     const float draw = br_minf(room, full);
     const float C_debt = full <= room ? br_maxf(C + draw, m->cash_min) : C + draw;
-    C = want_debt ? C_debt : C;
-    const float D = want_debt ? s->debt + draw : s->debt;
+    C = br_selectf(want_debt, C_debt, C);
+    const float D = br_selectf(want_debt, s->debt + draw, s->debt);
 
     /* 9. Backstop: the parent injects at least enough to restore cash_min. */
-    const int32_t backstop = alive & (C < m->cash_min) & (s->uses < m->backstop_max) &
+    const int32_t short_of_cash = alive & (C < m->cash_min);
+    const int32_t backstop = short_of_cash & (s->uses < m->backstop_max) &
                              (br_uniform(b.v[2]) < m->backstop_p);
     const float inject = br_maxf(m->backstop_amount, m->cash_min - C);
-    C = backstop ? br_maxf(C + inject, m->cash_min) : C;
+    C = br_selectf(backstop, br_maxf(C + inject, m->cash_min), C);
 
-    /* 10. Insolvency (absorbing). */
-    const int32_t insolvent = alive & (C < m->cash_min);
+    /* 10. Insolvency (absorbing). An injection leaves C >= cash_min, so a path is
+     * insolvent exactly when it was short of cash and not rescued. */
+    const int32_t insolvent = short_of_cash & !backstop;
 
     /* Commit. A settled path (both months known) keeps its state; an insolvent path
      * keeps its last cash and financing, while its shadow path runs on for the runway. */
-    s->regime = active ? S : s->regime;
-    s->growth = active ? g : s->growth;
-    s->revenue = active ? R : s->revenue;
-    s->installed = active ? s->installed + capex : s->installed;
-    s->shadow = active ? C0 : s->shadow;
-    s->runway = active ? runway : s->runway;
-    s->need = active ? need : s->need;
-    s->cash = alive ? C : s->cash;
-    s->debt = alive ? D : s->debt;
+    s->regime = br_selecti(active, S, s->regime);
+    s->growth = br_selectf(active, g, s->growth);
+    s->revenue = br_selectf(active, R, s->revenue);
+    s->installed = br_selectf(active, s->installed + capex, s->installed);
+    s->shadow = br_selectf(active, C0, s->shadow);
+    s->runway = br_selecti(active, runway, s->runway);
+    s->need = br_selectf(active, need, s->need);
+    s->cash = br_selectf(alive, C, s->cash);
+    s->debt = br_selectf(alive, D, s->debt);
     s->rounds = s->rounds + close;
-    s->raised = close ? s->raised + round : s->raised;
-    s->last = close ? t : s->last;
+    s->raised = br_selectf(close, s->raised + round, s->raised);
+    s->last = br_selecti(close, t, s->last);
     s->uses = s->uses + backstop;
-    s->insolvent = insolvent ? t : s->insolvent;
+    s->insolvent = br_selecti(insolvent, t, s->insolvent);
 }
 
 BR_HD br_outcome br_path_outcome(const br_model *m, const br_path *s)

@@ -30,15 +30,26 @@ BR_HD br_u32x4 br_philox_round(br_u32x4 c, uint32_t k0, uint32_t k1)
     return r;
 }
 
-/* Philox4x32-10 of an arbitrary counter and key (the known-answer form). */
-BR_HD br_u32x4 br_philox4x32_10(br_u32x4 ctr, uint32_t k0, uint32_t k1)
+/* Philox4x32-10 of an arbitrary counter and key (the known-answer form). The ten
+ * rounds are written out: a loop here would be an inner loop of the CPU engine's lane
+ * loop, and gcc only vectorises a loop whose body has none (it unrolls this one too
+ * late). Round i uses the key bumped i times. */
+BR_HD br_u32x4 br_philox4x32_10(br_u32x4 c, uint32_t k0, uint32_t k1)
 {
-    for (int i = 0; i < 9; ++i) {
-        ctr = br_philox_round(ctr, k0, k1);
-        k0 += BR_PHILOX_W0;
-        k1 += BR_PHILOX_W1;
-    }
-    return br_philox_round(ctr, k0, k1);
+#define BR_PHILOX_ROUND_I(i)                                                                   \
+    c = br_philox_round(c, k0 + (uint32_t)(i) * BR_PHILOX_W0, k1 + (uint32_t)(i) * BR_PHILOX_W1)
+    BR_PHILOX_ROUND_I(0);
+    BR_PHILOX_ROUND_I(1);
+    BR_PHILOX_ROUND_I(2);
+    BR_PHILOX_ROUND_I(3);
+    BR_PHILOX_ROUND_I(4);
+    BR_PHILOX_ROUND_I(5);
+    BR_PHILOX_ROUND_I(6);
+    BR_PHILOX_ROUND_I(7);
+    BR_PHILOX_ROUND_I(8);
+    BR_PHILOX_ROUND_I(9);
+#undef BR_PHILOX_ROUND_I
+    return c;
 }
 
 /* Draw n of path (p_hi:p_lo) under seed: counter (n, 0, p_lo, p_hi), key
