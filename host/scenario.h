@@ -17,6 +17,8 @@
 /* Implementation limit (docs/model.md s.8): money magnitudes are at most 1e15 USD,
  * so every amount and every sum of a month stays finite in float32 arithmetic. */
 #define BR_MONEY_ABS_MAX 1e15
+/* Room for the key table (host/scenario_keys.c); a static assert keeps it honest. */
+#define BR_SCENARIO_MAX_KEYS 64
 
 /* Correlation pairs in [correlation], in this order; the 4x4 matrix is over
  * (revenue, growth, capex, cashflow). */
@@ -70,6 +72,11 @@ struct br_scenario {
     double correlation[BR_N_CORR];
     bool correlation_repaired; /* --repair-correlation replaced it (Higham 2002) */
     double cholesky[4][4];     /* lower factor of the (possibly repaired) matrix */
+
+    /* Where each key of br_scenario_keys[] came from: 0 default, > 0 line of `path`,
+     * -1 a --set override. Defaults that follow other keys and --set replacements by
+     * br_scenario_with are resolved from this. */
+    int key_source[BR_SCENARIO_MAX_KEYS];
 };
 
 /* Print every resolved parameter, defaults included, one `section.key = value` a line. */
@@ -83,5 +90,70 @@ void br_scenario_each_param(const br_scenario *sc, br_param_visit visit, void *c
 
 /* Whether --repair-correlation is in force for loads that follow (default off). */
 void br_scenario_set_repair_correlation(bool on);
+
+/* ---- the key table (host/scenario_keys.c) -----------------------------------------
+ * One entry per `section.key` of MODEL.md s.8. Parsing, range checks, the nearest-key
+ * suggestion, br_scenario_print and br_scenario_each_param all read this table. */
+typedef enum br_key_type {
+    BR_KEY_MONEY,    /* double, USD, K/M/B/T suffixes, |x| <= BR_MONEY_ABS_MAX */
+    BR_KEY_REAL,     /* double */
+    BR_KEY_INT,      /* int */
+    BR_KEY_TEXT,     /* char[size] */
+    BR_KEY_ENUM,     /* int, index into choices */
+    BR_KEY_SCHEDULE  /* costs.capex_schedule: month:money list */
+} br_key_type;
+
+enum {
+    BR_RANGE_LO = 1,      /* has a lower bound */
+    BR_RANGE_LO_OPEN = 2, /* ... exclusive */
+    BR_RANGE_HI = 4,      /* has an upper bound */
+    BR_RANGE_HI_OPEN = 8, /* ... exclusive */
+    BR_KEY_UNLIMITED = 16, /* integer: "unlimited" (stored as -1) is accepted */
+    BR_KEY_REQUIRED = 32   /* no default: the scenario must give it */
+};
+
+struct br_scenario_key {
+    const char *section, *key;
+    br_key_type type;
+    size_t offset; /* of the field in struct br_scenario */
+    size_t size;   /* BR_KEY_TEXT: the field's size, terminator included */
+    unsigned flags;
+    double lo, hi; /* range, per flags */
+    double def;    /* default (number, enum index); text defaults are resolved in code */
+    const char *const *choices; /* BR_KEY_ENUM, NULL-terminated */
+    const char *unit, *help;
+};
+
+extern const struct br_scenario_key br_scenario_keys[];
+extern const size_t br_n_scenario_keys;
+
+/* ---- internal to host/scenario*.c: what reads the table ----------------------------- */
+enum { BR_PARSE_OK, BR_PARSE_MALFORMED, BR_PARSE_NONFINITE, BR_PARSE_RANGE, BR_PARSE_NOT_INT,
+       BR_PARSE_TOO_BIG };
+/* Whole-string parses returning BR_PARSE_*: decimal reals (no hex, NaN, Inf), money with
+ * a K/M/B/T suffix and |x| <= BR_MONEY_ABS_MAX, integers ("unlimited" -> -1 if allowed). */
+int br_key_parse_real(const char *s, double *out);
+int br_key_parse_money(const char *s, double *out);
+int br_key_parse_int(const char *s, bool unlimited, int *out);
+const char *br_key_problem(int parse_result);
+/* Shortest text that reads back exactly; money with the largest fitting suffix (2.57B). */
+void br_key_fmt_real(double v, char *buf, size_t n);
+void br_key_fmt_money(double v, char *buf, size_t n);
+const struct br_scenario_key *br_key_find(const char *section, const char *key);
+bool br_key_section_known(const char *section);
+bool br_key_in_range(const struct br_scenario_key *k, double v);
+/* Nearest key or section by edit distance when it is close enough to be a typo, or NULL. */
+const struct br_scenario_key *br_key_suggest(const char *section, const char *key);
+const char *br_key_suggest_section(const char *section);
+void br_key_list_sections(char *buf, size_t n);
+/* Messages: `WHERE: unknown key 'a.b'; did you mean 'a.c'?` and
+ * `WHERE: section.key = 'VALUE': PROBLEM; allowed: RANGE`. Return BR_E_INPUT. */
+br_status br_key_unknown(const char *where, const char *section, const char *key, char *err,
+                         size_t errlen);
+br_status br_key_bad_value(const char *where, const struct br_scenario_key *k,
+                           const char *value, const char *problem, char *err, size_t errlen);
+/* snprintf into err (when err and errlen are set); returns st. */
+br_status br_fail(char *err, size_t errlen, br_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif /* BR_SCENARIO_H */
