@@ -10,7 +10,7 @@
 enum {
     OPT_PATHS = 'n', OPT_SEED = 's', OPT_THREADS = 't', OPT_BACKEND = 'b', OPT_SET = 'S',
     OPT_JSON = 'j', OPT_CSV = 'c', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
-    OPT_REPAIR = 1000
+    OPT_REPAIR = 1000, OPT_SECONDS
 };
 
 typedef struct br_opt {
@@ -23,6 +23,7 @@ typedef struct br_opt {
 
 static const br_opt opts[] = {
     {"paths", 1, OPT_PATHS, "N", "paths per scenario, e.g. 1M, 250K, 1e6 (run: 1M; bench: 4M)"},
+    {"seconds", 1, OPT_SECONDS, "S", "bench: run about S seconds instead of a fixed --paths"},
     {"seed", 1, OPT_SEED, "S", "Philox key, 0 .. 2^64-1 (default 20260101)"},
     {"threads", 1, OPT_THREADS, "T", "CPU threads (default: all cores)"},
     {"backend", 1, OPT_BACKEND, "B", "auto, cpu or cuda (default auto: CUDA if a device is present)"},
@@ -186,6 +187,17 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
         case OPT_CSV: cli->csv = arg; break;
         case OPT_QUIET: cli->quiet = true; break;
         case OPT_REPAIR: cli->repair_correlation = true; break;
+        case OPT_SECONDS: {
+            char *end;
+            errno = 0;
+            const double v = strtod(arg, &end);
+            if (end == arg || *end || errno || !(v > 0 && v <= 86400)) {
+                snprintf(err, errlen, "--seconds '%s': allowed: a number of seconds in (0, 86400]", arg);
+                return BR_E_USAGE;
+            }
+            cli->seconds = v;
+            break;
+        }
         case OPT_HELP: cli->help = true; break;
         case OPT_VERSION: cli->version = true; break;
         case ':':
@@ -200,6 +212,10 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
     cli->n_files = n_files;
     if (cli->help || cli->version)
         return BR_OK;
+    if (cli->seconds > 0 && (cli->command != BR_CMD_BENCH || cli->paths)) {
+        snprintf(err, errlen, "--seconds: allowed only with bench, and not together with --paths");
+        return BR_E_USAGE;
+    }
     if (cli->command == BR_CMD_NONE) {
         snprintf(err, errlen, "no command; allowed: run, validate, bench (see burnrate --help)");
         return BR_E_USAGE;

@@ -23,6 +23,7 @@ typedef struct br_cli {
     size_t n_sets;
     const char *json;   /* NULL, a path, or "-" */
     const char *csv;    /* NULL or a directory */
+    double seconds;     /* bench: time budget instead of --paths; 0: unset */
     bool quiet;
     bool repair_correlation;
     bool help, version;
