@@ -1,0 +1,425 @@
+/* cuda.cu: the CUDA engine. One thread runs one path of kernels/model.h (the same BR_HD
+ * code the CPU engine vectorises, compiled with -fmad=false and IEEE division and
+ * square root, so the bits agree) and adds its outcome through br_tally_path with the
+ * hooks below turned into warp-aggregated atomics: small tallies are summed per block in
+ * shared memory and flushed once per block; the money histograms go straight to global
+ * memory, one atomic per distinct bin per warp. All tallies are integers, so the order of
+ * the atomics never changes the result. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cuda_runtime.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tally hooks ----------------------------------------------------------------------
+ * br_tally_path (kernels/tally.h) is the only code that decides what a path counts
+ * toward; on the device its adds are routed by the field they address: the fields of
+ * br_d_tally (this device's tally) are link-time constants, so after inlining each add
+ * goes to a shared-memory slot (counts by month, scalar counts, money sums) or to global
+ * memory (the money histograms), warp-aggregated. The host bodies are the plain adds,
+ * for nvcc's host pass only. */
+struct br_i128;
+static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *field, uint64_t v);
+static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i128 *sum,
+                                                                    float x);
+#define BR_TALLY_ADD_U64(ptr, v) br_cuda_tally_u64((ptr), (uint64_t)(v))
+#define BR_TALLY_ADD_MONEY(sum, x) br_cuda_tally_money((sum), (x))
+
+#include "cuda.h"
+#include "tally.h"
+
+typedef unsigned long long br_ull; /* the type CUDA's 64-bit atomics take */
+
+/* Threads per block; __launch_bounds__ lets nvcc budget registers for it. */
+#define BR_CUDA_BLOCK 256
+#define BR_CUDA_MAX_DEVICES 64
+
+/* The model every thread reads (10 KB; the month tables are read at one address per
+ * warp and month, the pattern the constant cache broadcasts), and this device's tally of
+ * one launch. Module globals: br_cuda_run_units serialises its callers. */
+__constant__ br_model br_c_model;
+__device__ br_tally br_d_tally;
+
+/* The per-block tallies, in br_ull slots:
+ *   [0] paths, [1..3] rounds, backstop_paths, backstop_uses,
+ *   [4..11] cash_sum, raised_sum, drawn_sum, need_sum as (lo, hi) pairs,
+ *   [12 .. 12+H] insolvent[0..H], [13+H .. 13+2H] runway[0..H].
+ * Slots 1..11 mirror br_tally from `rounds` to its end, in order. */
+#define BR_S_TAIL 1
+#define BR_S_SUMS 4
+#define BR_S_HEAD 12
+extern __shared__ br_ull br_s_small[];
+
+static_assert(sizeof(br_i128) == 2 * sizeof(br_ull), "br_i128 is two 64-bit words");
+static_assert(offsetof(br_tally, backstop_paths) == offsetof(br_tally, rounds) + 8 &&
+                  offsetof(br_tally, backstop_uses) == offsetof(br_tally, rounds) + 16 &&
+                  offsetof(br_tally, cash_sum) == offsetof(br_tally, rounds) + 24 &&
+                  offsetof(br_tally, need_sum) == offsetof(br_tally, rounds) + 72 &&
+                  sizeof(br_tally) == offsetof(br_tally, rounds) + 88,
+              "slots 1..11 mirror br_tally from rounds to its end");
+static_assert(BR_S_HEAD == 1 + (sizeof(br_tally) - offsetof(br_tally, rounds)) / 8,
+              "slot layout");
+
+static __host__ __device__ size_t br_s_slots(int32_t horizon)
+{
+    return BR_S_HEAD + 2 * ((size_t)horizon + 1);
+}
+
+/* Shared slot of the br_d_tally field at byte offset off (not a histogram). */
+static __device__ __forceinline__ br_ull *br_block_slot(size_t off)
+{
+    const size_t H1 = (size_t)br_c_model.horizon + 1;
+    size_t i;
+    if (off < offsetof(br_tally, insolvent))
+        i = 0;
+    else if (off < offsetof(br_tally, runway))
+        i = BR_S_HEAD + (off - offsetof(br_tally, insolvent)) / 8;
+    else if (off < offsetof(br_tally, cash_hist))
+        i = BR_S_HEAD + H1 + (off - offsetof(br_tally, runway)) / 8;
+    else
+        i = BR_S_TAIL + (off - offsetof(br_tally, rounds)) / 8;
+    return &br_s_small[i];
+}
+
+/* a += (hi:lo), modulo 2^128, with 64-bit atomics: the carry out of the low word is
+ * seen by exactly the add that wraps it, so the sum is exact in any order. */
+static __device__ __forceinline__ void br_atomic_add_u128(br_ull *a, br_ull lo, br_ull hi)
+{
+    const br_ull old = atomicAdd(&a[0], lo);
+    const br_ull carry = (br_ull)(old + lo < old);
+    if (hi + carry != 0)
+        atomicAdd(&a[1], hi + carry);
+}
+
+/* Warp aggregation: the warp's active lanes that add to one address are grouped
+ * (__match_any_sync), the group's sum is formed in registers (__reduce_add_sync) and its
+ * lowest lane does the one atomic. Whole warps add to the same counters (paths, the
+ * money sums, the centre bin of paths with no funding need), and 64-bit shared-memory
+ * atomics are compare-and-swap loops on sm_80/sm_90, so this turns up to 32 contended
+ * atomics into one. The group's sum is exact, so results stay bit-identical. */
+static __device__ __forceinline__ unsigned br_peers(const void *addr, bool *leader)
+{
+    const unsigned peers = __match_any_sync(__activemask(), (br_ull)(uintptr_t)addr);
+    *leader = (threadIdx.x & 31u) == (unsigned)(__ffs(peers) - 1);
+    return peers;
+}
+
+/* dst += v over the group. Per-path counts are at most BR_MAX_HORIZON (one a month), so
+ * the sum of 32 of them fits the 32-bit reduction. */
+static __device__ __forceinline__ void br_group_add_u64(br_ull *dst, br_ull v)
+{
+    bool leader;
+    const unsigned peers = br_peers(dst, &leader);
+    const unsigned total = __reduce_add_sync(peers, (unsigned)v);
+    if (leader)
+        atomicAdd(dst, (br_ull)total);
+}
+
+/* dst (a 128-bit lo, hi pair) += v over the group: v is reduced in four 16-bit chunks
+ * (each chunk sum < 2^21), recombined exactly in 128 bits. */
+static __device__ __forceinline__ void br_group_add_i64(br_ull *dst, int64_t v)
+{
+    bool leader;
+    const unsigned peers = br_peers(dst, &leader);
+    const br_ull u = (br_ull)v;
+    const br_ull c0 = __reduce_add_sync(peers, (unsigned)(u & 0xffffu));
+    const br_ull c1 = __reduce_add_sync(peers, (unsigned)((u >> 16) & 0xffffu));
+    const br_ull c2 = __reduce_add_sync(peers, (unsigned)((u >> 32) & 0xffffu));
+    const int64_t c3 = __reduce_add_sync(peers, (int)(v >> 48)); /* signed top chunk */
+    const br_ull low = c0 + (c1 << 16) + (c2 << 32);              /* < 2^54 */
+    const br_ull top_lo = (br_ull)c3 << 48, top_hi = (br_ull)(c3 >> 16); /* c3 * 2^48 */
+    const br_ull lo = top_lo + low;
+    if (leader)
+        br_atomic_add_u128(dst, lo, top_hi + (br_ull)(lo < top_lo));
+}
+
+static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *field, uint64_t v)
+{
+#if defined(__CUDA_ARCH__)
+    const size_t off = (size_t)((const char *)field - (const char *)&br_d_tally);
+    const bool hist = off >= offsetof(br_tally, cash_hist) && off < offsetof(br_tally, rounds);
+    br_group_add_u64(hist ? (br_ull *)field : br_block_slot(off), (br_ull)v);
+#else
+    *field += v;
+#endif
+}
+
+static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i128 *sum,
+                                                                    float x)
+{
+#if defined(__CUDA_ARCH__)
+    const size_t off = (size_t)((const char *)sum - (const char *)&br_d_tally);
+    br_group_add_i64(br_block_slot(off), br_money_fixed(x));
+#else
+    br_i128_add_i64(sum, br_money_fixed(x));
+#endif
+}
+
+/* ---- kernels ------------------------------------------------------------------------- */
+
+/* Every path of the work units units[0 .. n_units-1] below n_paths: index i of the
+ * grid-stride loop is path i % BR_UNIT_PATHS of unit units[i / BR_UNIT_PATHS]. */
+__global__ void __launch_bounds__(BR_CUDA_BLOCK)
+    br_units_kernel(uint64_t seed, uint64_t n_paths, const uint64_t *units, uint64_t n_units)
+{
+    const size_t n_slots = br_s_slots(br_c_model.horizon);
+    for (size_t i = threadIdx.x; i < n_slots; i += blockDim.x)
+        br_s_small[i] = 0;
+    __syncthreads();
+
+    const uint64_t total = n_units * BR_UNIT_PATHS;
+    const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+    for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += stride) {
+        const uint64_t p = units[i / BR_UNIT_PATHS] * BR_UNIT_PATHS + i % BR_UNIT_PATHS;
+        if (p < n_paths) {
+            const br_outcome o = br_path_run(&br_c_model, seed, p);
+            br_tally_path(&br_d_tally, &o);
+        }
+    }
+    __syncthreads();
+
+    /* One flush of the block's tallies; a money sum moves as one 128-bit add. */
+    const size_t H1 = (size_t)br_c_model.horizon + 1;
+    char *const g = (char *)&br_d_tally;
+    for (size_t i = threadIdx.x; i < n_slots; i += blockDim.x) {
+        const br_ull v = br_s_small[i];
+        if (i >= BR_S_SUMS && i < BR_S_HEAD) {
+            if ((i - BR_S_SUMS) % 2 == 0 && (v | br_s_small[i + 1]) != 0)
+                br_atomic_add_u128((br_ull *)(g + offsetof(br_tally, rounds)) + (i - BR_S_TAIL),
+                                   v, br_s_small[i + 1]);
+            continue;
+        }
+        if (v == 0)
+            continue;
+        br_ull *dst;
+        if (i == 0)
+            dst = (br_ull *)(g + offsetof(br_tally, paths));
+        else if (i < BR_S_HEAD)
+            dst = (br_ull *)(g + offsetof(br_tally, rounds)) + (i - BR_S_TAIL);
+        else if (i < BR_S_HEAD + H1)
+            dst = (br_ull *)(g + offsetof(br_tally, insolvent)) + (i - BR_S_HEAD);
+        else
+            dst = (br_ull *)(g + offsetof(br_tally, runway)) + (i - BR_S_HEAD - H1);
+        atomicAdd(dst, v);
+    }
+}
+
+/* Outcomes of paths p0 .. p0+n-1, for the tests. */
+__global__ void __launch_bounds__(BR_CUDA_BLOCK)
+    br_outcomes_kernel(uint64_t seed, uint64_t p0, uint64_t n, br_outcome *out)
+{
+    const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+    for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        out[i] = br_path_run(&br_c_model, seed, p0 + i);
+}
+
+/* ---- errors: BR_CUDA_CHECK (kernels/cuda.h) ---------------------------------------- */
+
+extern "C" br_status br_cuda_fail(char *err, size_t errlen, const char *call, const char *func,
+                                  const char *file, int line, int code)
+{
+    const cudaError_t e = (cudaError_t)code;
+    if (err && errlen)
+        snprintf(err, errlen, "CUDA: %s failed: %s (%s) [%s, %s:%d]", call,
+                 cudaGetErrorString(e), cudaGetErrorName(e), func, file, line);
+    return BR_E_BACKEND;
+}
+
+/* Blocks for a grid-stride launch: what fits on the device at once, or fewer when there
+ * are fewer threads of work. */
+static br_status br_grid(const void *kernel, size_t shmem, uint64_t n_threads, int dev,
+                         unsigned *grid, char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    const bool cleanup = false;
+    int per_sm = 0, sms = 0;
+    BR_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, BR_CUDA_BLOCK,
+                                                                shmem));
+    BR_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+    {
+        const uint64_t full = (uint64_t)(per_sm > 0 ? per_sm : 1) * (uint64_t)(sms > 0 ? sms : 1);
+        const uint64_t need = (n_threads + BR_CUDA_BLOCK - 1) / BR_CUDA_BLOCK;
+        *grid = (unsigned)(need < full ? (need > 0 ? need : 1) : full);
+    }
+done:
+    return st;
+}
+
+/* ---- the C API ----------------------------------------------------------------------- */
+
+static pthread_mutex_t br_cuda_lock = PTHREAD_MUTEX_INITIALIZER;
+
+extern "C" int br_cuda_probe(char *why, size_t whylen)
+{
+    br_status st = BR_OK;
+    const bool cleanup = false;
+    char *const err = why;
+    const size_t errlen = whylen;
+    int n = 0;
+    BR_CUDA_CHECK(cudaGetDeviceCount(&n));
+    if (n == 0 && why && whylen)
+        snprintf(why, whylen, "CUDA: cudaGetDeviceCount reports no devices");
+done:
+    return st == BR_OK ? n : 0;
+}
+
+extern "C" int br_cuda_device_count(void)
+{
+    return br_cuda_probe(NULL, 0);
+}
+
+extern "C" void br_cuda_describe(char *buf, size_t len)
+{
+    br_status st = BR_OK;
+    const bool cleanup = false;
+    char *const err = buf;
+    const size_t errlen = len;
+    int n = 0, driver = 0, runtime = 0;
+    size_t used = 0;
+    cudaDeviceProp prop;
+    char last[sizeof prop.name] = "";
+    int same = 0;
+    if (len)
+        buf[0] = '\0';
+    BR_CUDA_CHECK(cudaGetDeviceCount(&n));
+    BR_CUDA_CHECK(cudaDriverGetVersion(&driver));
+    BR_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
+    /* Consecutive devices of one model as "2 x NAME". */
+    for (int d = 0; d <= n; ++d) {
+        if (d < n)
+            BR_CUDA_CHECK(cudaGetDeviceProperties(&prop, d));
+        if (d == n || strcmp(prop.name, last) != 0) {
+            if (same > 0 && used < len) {
+                const int w = same > 1 ? snprintf(buf + used, len - used, "%s%d x %s",
+                                                  used ? ", " : "", same, last)
+                                       : snprintf(buf + used, len - used, "%s%s",
+                                                  used ? ", " : "", last);
+                used += w > 0 ? (size_t)w : 0;
+            }
+            if (d < n)
+                snprintf(last, sizeof last, "%s", prop.name);
+            same = 0;
+        }
+        ++same;
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, " (CUDA driver %d.%d, runtime %d.%d)", driver / 1000,
+                 driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+done:
+    return;
+}
+
+/* One device's share of a run. */
+typedef struct br_dev_run {
+    bool used;
+    cudaStream_t stream;
+    uint64_t *units; /* device copy of the chunk */
+} br_dev_run;
+
+extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
+                                       const uint64_t *units, size_t n_units, br_tally *out,
+                                       char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    bool cleanup = false;
+    int ndev = 0;
+    br_dev_run runs[BR_CUDA_MAX_DEVICES];
+    br_tally *acc = NULL, *dev_tally = NULL;
+    const size_t shmem = br_s_slots(m->horizon) * sizeof(br_ull);
+    memset(runs, 0, sizeof runs);
+    pthread_mutex_lock(&br_cuda_lock);
+    acc = (br_tally *)calloc(2, sizeof *acc);
+    if (!acc) {
+        snprintf(err, errlen, "cuda backend: out of memory for the tallies");
+        st = BR_E_NOMEM;
+        goto done;
+    }
+    dev_tally = acc + 1;
+    BR_CUDA_CHECK(cudaGetDeviceCount(&ndev));
+    ndev = ndev < BR_CUDA_MAX_DEVICES ? ndev : BR_CUDA_MAX_DEVICES;
+
+    /* Enqueue every device's chunk, then collect: the devices run concurrently. */
+    for (int d = 0; d < ndev; ++d) {
+        const size_t a = n_units * (size_t)d / (size_t)ndev;
+        const size_t b = n_units * (size_t)(d + 1) / (size_t)ndev;
+        br_dev_run *r = &runs[d];
+        void *tally = NULL;
+        unsigned grid = 0;
+        if (a == b)
+            continue;
+        r->used = true;
+        BR_CUDA_CHECK(cudaSetDevice(d));
+        BR_CUDA_CHECK(cudaStreamCreateWithFlags(&r->stream, cudaStreamNonBlocking));
+        BR_CUDA_CHECK(cudaMalloc((void **)&r->units, (b - a) * sizeof *units));
+        BR_CUDA_CHECK(cudaMemcpyAsync(r->units, units + a, (b - a) * sizeof *units,
+                                      cudaMemcpyHostToDevice, r->stream));
+        BR_CUDA_CHECK(cudaMemcpyToSymbolAsync(br_c_model, m, sizeof *m, 0,
+                                              cudaMemcpyHostToDevice, r->stream));
+        BR_CUDA_CHECK(cudaGetSymbolAddress(&tally, br_d_tally));
+        BR_CUDA_CHECK(cudaMemsetAsync(tally, 0, sizeof(br_tally), r->stream));
+        st = br_grid((const void *)br_units_kernel, shmem, (uint64_t)(b - a) * BR_UNIT_PATHS, d,
+                     &grid, err, errlen);
+        if (st != BR_OK)
+            goto done;
+        BR_CUDA_CHECK((br_units_kernel<<<grid, BR_CUDA_BLOCK, shmem, r->stream>>>(
+                           seed, n_paths, r->units, (uint64_t)(b - a)),
+                       cudaGetLastError()));
+    }
+    for (int d = 0; d < ndev; ++d) {
+        if (!runs[d].used)
+            continue;
+        BR_CUDA_CHECK(cudaSetDevice(d));
+        BR_CUDA_CHECK(cudaMemcpyFromSymbolAsync(dev_tally, br_d_tally, sizeof(br_tally), 0,
+                                                cudaMemcpyDeviceToHost, runs[d].stream));
+        BR_CUDA_CHECK(cudaStreamSynchronize(runs[d].stream));
+        br_tally_merge(acc, dev_tally);
+    }
+    br_tally_merge(out, acc); /* only a complete batch reaches the caller */
+
+done:
+    cleanup = true;
+    for (int d = 0; d < ndev; ++d) {
+        if (!runs[d].used)
+            continue;
+        BR_CUDA_CHECK(cudaSetDevice(d));
+        if (runs[d].units)
+            BR_CUDA_CHECK(cudaFree(runs[d].units));
+        if (runs[d].stream)
+            BR_CUDA_CHECK(cudaStreamDestroy(runs[d].stream));
+    }
+    free(acc);
+    pthread_mutex_unlock(&br_cuda_lock);
+    return st;
+}
+
+extern "C" br_status br_cuda_outcomes(const br_model *m, uint64_t seed, uint64_t p0, size_t n,
+                                      br_outcome *out, char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    bool cleanup = false;
+    br_outcome *d_out = NULL;
+    unsigned grid = 0;
+    pthread_mutex_lock(&br_cuda_lock);
+    if (n == 0)
+        goto done;
+    BR_CUDA_CHECK(cudaSetDevice(0));
+    BR_CUDA_CHECK(cudaMalloc((void **)&d_out, n * sizeof *d_out));
+    BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, n * sizeof *d_out));
+    BR_CUDA_CHECK(cudaMemcpyToSymbol(br_c_model, m, sizeof *m));
+    st = br_grid((const void *)br_outcomes_kernel, 0, n, 0, &grid, err, errlen);
+    if (st != BR_OK)
+        goto done;
+    BR_CUDA_CHECK((br_outcomes_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n, d_out),
+                   cudaGetLastError()));
+    BR_CUDA_CHECK(cudaMemcpy(out, d_out, n * sizeof *d_out, cudaMemcpyDeviceToHost));
+done:
+    cleanup = true;
+    if (d_out)
+        BR_CUDA_CHECK(cudaFree(d_out));
+    pthread_mutex_unlock(&br_cuda_lock);
+    return st;
+}

@@ -1,0 +1,365 @@
+/* test_gpu_matches_cpu.c: every backend computes the same function of (scenario, seed,
+ * path), bit for bit. One test body, built twice (tests/cuda.cmake):
+ *   BR_TWIN_GPU=0, test_cpu_vector_equals_scalar_path: the vectorised CPU loop
+ *     (br_cpu_outcomes) equals br_path_run, the one-path-per-thread form a GPU runs;
+ *   BR_TWIN_GPU=1, test_gpu_matches_cpu: br_cuda_outcomes equals br_cpu_outcomes for
+ *     10^6 paths, and the CUDA backend's tallies and verification hash equal the CPU
+ *     backend's; with the argument `philox` (test_gpu_philox_matches_curand) the device's
+ *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4).
+ * Scenarios: every .ini file in scenarios/ plus two built here that switch every mechanism on,
+ * one of them at the edges of the allowed ranges. GPU tests skip without a device. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <glob.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "burnrate.h"
+#include "cpu.h"
+#include "model_build.h"
+#include "scenario.h"
+#include "stats.h"
+#if BR_TWIN_GPU
+#include "cuda.h"
+#endif
+
+#ifndef BR_TWIN_GPU
+#define BR_TWIN_GPU 0
+#endif
+
+#define SEED BR_DEFAULT_SEED
+#if BR_TWIN_GPU
+#define N_PATHS UINT64_C(1000000) /* per scenario */
+#else
+#define N_PATHS UINT64_C(65536)
+#endif
+#define CHUNK ((size_t)1 << 18)
+
+/* ---- scenarios ------------------------------------------------------------------------ */
+
+static const char all_features_ini[] =
+    "[scenario]\nname = twin_all_features\nhorizon_months = 120\n"
+    "[cash]\ninitial = 20B\nminimum = 1B\n"
+    "[revenue]\ninitial = 300M\ngrowth = 0.06\ngrowth_longrun = 0.01\n"
+    "growth_halflife_months = 18\ngrowth_vol = 0.02\nvol = 0.15\ngross_margin = 0.6\n"
+    "stress_growth_penalty = 0.03\ncap = 50B\n"
+    "[costs]\nopex = 600M\nopex_growth = 0.01\ncapex_schedule = 1:2.5B, 13:3B, 37:2B\n"
+    "capex_growth = 0.005\ncapex_vol = 0.25\ncompute_opex_rate = 0.01\ncashflow_vol = 200M\n"
+    "[market]\nstress_entry = 0.05\nstress_exit = 0.2\ninitial = normal\n"
+    "[equity]\ntrigger_months = 9\nmin_gap_months = 6\nsuccess_normal = 0.8\n"
+    "success_stressed = 0.35\nround_median = 15B\nround_vol = 0.4\n"
+    "revenue_elasticity = 0.7\nmax_rounds = 8\nmonths_since_last_round = 3\n"
+    "[debt]\nfacility = 12B\ninitial_drawn = 2B\ndraw_buffer = 500M\nrate = 0.09\n"
+    "stress_spread = 0.04\n"
+    "[backstop]\nprobability = 0.5\namount = 5B\nmax_uses = 2\n"
+    "[correlation]\nrevenue_growth = 0.5\nrevenue_capex = 0.3\nrevenue_cashflow = 0.4\n"
+    "growth_capex = 0.2\ngrowth_cashflow = 0.1\ncapex_cashflow = -0.2\n";
+
+/* Volatilities and elasticity at their limits: exp arguments past float range, the
+ * revenue cap, the round cap and money past the histogram's end bins all occur. */
+static const char extremes_ini[] =
+    "[scenario]\nname = twin_extremes\nhorizon_months = 240\n"
+    "[cash]\ninitial = 5B\nminimum = -1B\n"
+    "[revenue]\ninitial = 1M\ngrowth = 1\ngrowth_longrun = -1\ngrowth_halflife_months = 0.5\n"
+    "growth_vol = 2\nvol = 2\ngross_margin = -0.5\nstress_growth_penalty = 1\n"
+    "[costs]\nopex = 1B\nopex_growth = 0.02\ncapex = 3B\ncapex_growth = -0.01\n"
+    "capex_vol = 2\ncompute_opex_rate = 1\ncashflow_vol = 1T\n"
+    "[market]\nstress_entry = 0.5\nstress_exit = 0.5\ninitial = stressed\n"
+    "[equity]\ntrigger_months = 100\nsuccess_normal = 1\nsuccess_stressed = 0.5\n"
+    "round_median = 100B\nround_vol = 2\nrevenue_elasticity = 2\n"
+    "[debt]\nfacility = 1T\ninitial_drawn = 10B\ndraw_buffer = 1B\nrate = 1\n"
+    "stress_spread = 1\n"
+    "[backstop]\nprobability = 0.9\namount = 50B\nmax_uses = 1000\n"
+    "[correlation]\nrevenue_growth = -0.9\nrevenue_capex = 0.9\ngrowth_capex = -0.8\n";
+
+typedef struct scenario_list {
+    char **paths;
+    size_t n;
+} scenario_list;
+
+static void write_ini(scenario_list *l, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", BR_BINARY_DIR, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    l->paths[l->n++] = strdup(path);
+}
+
+/* The .ini files in scenarios/, globbed at test time, plus the two above. */
+static scenario_list scenarios(void)
+{
+    scenario_list l = {0};
+    glob_t g;
+    const int rc = glob(BR_SOURCE_DIR "/scenarios/*.ini", 0, NULL, &g);
+    const size_t found = rc == 0 ? g.gl_pathc : 0;
+    l.paths = calloc(found + 2, sizeof *l.paths);
+    assert_non_null(l.paths);
+    for (size_t i = 0; i < found; ++i)
+        l.paths[l.n++] = strdup(g.gl_pathv[i]);
+    if (rc == 0)
+        globfree(&g);
+    if (found == 0)
+        print_message("note: no scenarios/*.ini found; built-in scenarios only\n");
+    write_ini(&l, "twin_all_features.ini", all_features_ini);
+    write_ini(&l, "twin_extremes.ini", extremes_ini);
+    return l;
+}
+
+static void scenarios_free(scenario_list *l)
+{
+    for (size_t i = 0; i < l->n; ++i)
+        free(l->paths[i]);
+    free(l->paths);
+}
+
+static br_model *model_load(const char *path)
+{
+    char err[BR_ERRLEN] = "";
+    br_scenario *sc = NULL;
+    const br_status st = br_scenario_load(path, NULL, 0, &sc, err, sizeof err);
+    if (st != BR_OK)
+        fail_msg("%s: %s", path, err);
+    br_model *m = malloc(sizeof *m);
+    assert_non_null(m);
+    br_model_build(sc, m);
+    br_scenario_free(sc);
+    return m;
+}
+
+/* ---- per-path outcomes ------------------------------------------------------------------ */
+
+static uint32_t bits(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+/* Number of paths whose outcome differs in any field or any bit; the first few named. */
+static size_t compare(const char *what, const char *scn, uint64_t p0, const br_outcome *ref,
+                      const br_outcome *got, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const br_outcome *a = &ref[i], *b = &got[i];
+        if (a->insolvent == b->insolvent && a->runway == b->runway &&
+            a->rounds == b->rounds && a->uses == b->uses && bits(a->cash) == bits(b->cash) &&
+            bits(a->need) == bits(b->need) && bits(a->raised) == bits(b->raised) &&
+            bits(a->drawn) == bits(b->drawn))
+            continue;
+        if (bad++ < 5)
+            print_message("%s: %s path %" PRIu64 ": insolvent %d/%d runway %d/%d rounds %d/%d "
+                          "uses %d/%d cash %a/%a need %a/%a raised %a/%a drawn %a/%a\n",
+                          scn, what, p0 + i, a->insolvent, b->insolvent, a->runway, b->runway,
+                          a->rounds, b->rounds, a->uses, b->uses, (double)a->cash,
+                          (double)b->cash, (double)a->need, (double)b->need,
+                          (double)a->raised, (double)b->raised, (double)a->drawn,
+                          (double)b->drawn);
+    }
+    return bad;
+}
+
+#if BR_TWIN_GPU
+static void require_device(void)
+{
+    char why[BR_ERRLEN] = "";
+    if (br_cuda_probe(why, sizeof why) == 0) {
+        print_message("no CUDA device: %s; skipping\n", why);
+        skip();
+    }
+}
+
+static const char *const WHAT = "cuda vs cpu";
+
+/* Reference: the CPU engine, in parallel over chunks of whole blocks. */
+static void reference(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
+{
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t c = 0; c < n; c += 4096)
+        br_cpu_outcomes(m, SEED, p0 + c, n - c < 4096 ? n - c : 4096, out + c);
+}
+
+static void candidate(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
+{
+    char err[BR_ERRLEN] = "";
+    if (br_cuda_outcomes(m, SEED, p0, n, out, err, sizeof err) != BR_OK)
+        fail_msg("br_cuda_outcomes: %s", err);
+}
+#else
+static void require_device(void) {}
+
+static const char *const WHAT = "cpu vector vs scalar";
+
+/* Reference: one path at a time, as a GPU thread runs it. */
+static void reference(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
+{
+    for (size_t i = 0; i < n; ++i)
+        out[i] = br_path_run(m, SEED, p0 + i);
+}
+
+static void candidate(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
+{
+    br_cpu_outcomes(m, SEED, p0, n, out);
+}
+#endif
+
+/* Paths 0 .. N_PATHS-1 and a range across p = 2^32 (the high word of the counter). */
+static void outcomes_equal(void **state)
+{
+    (void)state;
+    require_device();
+    static const struct {
+        uint64_t p0, n;
+    } ranges[] = {{0, N_PATHS}, {(UINT64_C(1) << 32) - 4032, 8192}};
+    scenario_list l = scenarios();
+    br_outcome *ref = malloc(CHUNK * sizeof *ref), *got = malloc(CHUNK * sizeof *got);
+    assert_non_null(ref);
+    assert_non_null(got);
+    size_t bad = 0;
+    for (size_t s = 0; s < l.n; ++s) {
+        br_model *m = model_load(l.paths[s]);
+        uint64_t checked = 0;
+        for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; ++r)
+            for (uint64_t c = 0; c < ranges[r].n; c += CHUNK) {
+                const uint64_t p0 = ranges[r].p0 + c;
+                const size_t n = (size_t)(ranges[r].n - c < CHUNK ? ranges[r].n - c : CHUNK);
+                memset(got, 0xCA, n * sizeof *got);
+                reference(m, p0, n, ref);
+                candidate(m, p0, n, got);
+                bad += compare(WHAT, l.paths[s], p0, ref, got, n);
+                checked += n;
+            }
+        print_message("%s: %" PRIu64 " paths compared (%s)\n", l.paths[s], checked, WHAT);
+        free(m);
+    }
+    free(ref);
+    free(got);
+    scenarios_free(&l);
+    assert_int_equal(bad, 0);
+}
+
+#if BR_TWIN_GPU
+/* ---- whole runs: tallies and verification hash ------------------------------------------ */
+
+static void run(const br_backend *be, const br_model *m, const uint64_t *units, size_t n,
+                br_tally *t)
+{
+    char err[BR_ERRLEN] = "";
+    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, err, sizeof err) != BR_OK)
+        fail_msg("%s backend: %s", be->name, err);
+}
+
+/* 10^6 paths: 16 units, the last one short. The CUDA run is done twice, all units in one
+ * call and then in two calls in reverse order, so the split cannot matter either. */
+static void run_hash_equal(void **state)
+{
+    (void)state;
+    require_device();
+    enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
+    uint64_t units[N_UNITS];
+    for (size_t i = 0; i < N_UNITS; ++i)
+        units[i] = i;
+    scenario_list l = scenarios();
+    br_tally *t = calloc(3, sizeof *t);
+    assert_non_null(t);
+    for (size_t s = 0; s < l.n; ++s) {
+        br_model *m = model_load(l.paths[s]);
+        memset(t, 0, 3 * sizeof *t);
+        run(&br_backend_cpu, m, units, N_UNITS, &t[0]);
+        run(&br_backend_cuda, m, units, N_UNITS, &t[1]);
+        run(&br_backend_cuda, m, units + N_UNITS / 2, N_UNITS - N_UNITS / 2, &t[2]);
+        run(&br_backend_cuda, m, units, N_UNITS / 2, &t[2]);
+        const uint64_t h[3] = {br_tally_hash(&t[0], m->horizon),
+                               br_tally_hash(&t[1], m->horizon),
+                               br_tally_hash(&t[2], m->horizon)};
+        print_message("%s: hash cpu %016" PRIx64 " cuda %016" PRIx64 " cuda split %016" PRIx64
+                      "\n",
+                      l.paths[s], h[0], h[1], h[2]);
+        assert_int_equal(t[0].paths, N_PATHS);
+        assert_memory_equal(&t[0], &t[1], sizeof *t);
+        assert_memory_equal(&t[0], &t[2], sizeof *t);
+        assert_int_equal(h[0], h[1]);
+        assert_int_equal(h[0], h[2]);
+        free(m);
+    }
+    free(t);
+    scenarios_free(&l);
+}
+
+/* ---- Philox words vs cuRAND's device API ---------------------------------------------- */
+
+static void philox_matches_curand(void **state)
+{
+    (void)state;
+    require_device();
+    static const uint64_t seeds[] = {BR_DEFAULT_SEED, 0, UINT64_C(0x0123456789abcdef),
+                                     UINT64_MAX};
+    static const uint64_t starts[] = {0, 3 * (uint64_t)BR_UNIT_PATHS + 17,
+                                      (UINT64_C(1) << 32) - 1000, (UINT64_C(1) << 40) + 5,
+                                      UINT64_MAX - 3000};
+    /* draw offsets: month 1, odd, month 60's second draw, the last of month 1200, and
+     * near the top of the 32-bit draw counter */
+    static const uint32_t offsets[] = {0, 1, 7, 119, 2399, 65535, 0xfffffff0u};
+    enum { N = 4096, D = 4 };
+    uint32_t *ours = malloc(2 * N * D * 4 * sizeof *ours);
+    assert_non_null(ours);
+    uint32_t *cur = ours + N * D * 4;
+    size_t words = 0;
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; ++s)
+        for (size_t a = 0; a < sizeof starts / sizeof starts[0]; ++a)
+            for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; ++o) {
+                char err[BR_ERRLEN] = "";
+                const size_t n = starts[a] > UINT64_MAX - N ? (size_t)(UINT64_MAX - starts[a]) + 1 : N;
+                if (br_cuda_philox_words(seeds[s], starts[a], n, offsets[o], D, ours, cur, err,
+                                         sizeof err) != BR_OK)
+                    fail_msg("br_cuda_philox_words: %s", err);
+                for (size_t i = 0; i < n; ++i)
+                    for (uint32_t d = 0; d < D; ++d) {
+                        const uint64_t p = starts[a] + i;
+                        /* the host build of the same header, too */
+                        const br_u32x4 h = br_philox_draw(seeds[s], p, offsets[o] + d);
+                        for (int w = 0; w < 4; ++w) {
+                            const size_t k = (i * D + d) * 4 + (size_t)w;
+                            if (ours[k] != cur[k] || ours[k] != h.v[w])
+                                fail_msg("seed %" PRIx64 " path %" PRIu64 " draw %" PRIu32
+                                         " word %d: ours %08" PRIx32 " curand %08" PRIx32
+                                         " host %08" PRIx32,
+                                         seeds[s], p, offsets[o] + d, w, ours[k], cur[k],
+                                         h.v[w]);
+                        }
+                    }
+                words += n * D * 4;
+            }
+    print_message("%zu words equal (ours on device, cuRAND device API, ours on host)\n", words);
+    free(ours);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    const char *group = argc > 1 ? argv[1] : "outcomes";
+#if BR_TWIN_GPU
+    if (strcmp(group, "philox") == 0) {
+        const struct CMUnitTest t[] = {cmocka_unit_test(philox_matches_curand)};
+        return cmocka_run_group_tests_name("gpu_philox_matches_curand", t, NULL, NULL);
+    }
+    const struct CMUnitTest t[] = {cmocka_unit_test(outcomes_equal),
+                                   cmocka_unit_test(run_hash_equal)};
+    return cmocka_run_group_tests_name("gpu_matches_cpu", t, NULL, NULL);
+#else
+    (void)group;
+    const struct CMUnitTest t[] = {cmocka_unit_test(outcomes_equal)};
+    return cmocka_run_group_tests_name("cpu_vector_equals_scalar_path", t, NULL, NULL);
+#endif
+}
