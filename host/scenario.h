@@ -6,11 +6,11 @@
 #define BR_SCENARIO_H
 
 #include "burnrate.h"
+#include "br_limits.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#define BR_MAX_HORIZON 1200
 #define BR_NAME_MAX 128
 #define BR_DESC_MAX 1024
 #define BR_PATH_MAX 4096

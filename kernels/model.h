@@ -11,9 +11,9 @@
 
 #include "br_hd.h"
 #include "philox.h"
+#include "br_limits.h"
 #include "transforms.h"
 
-#define BR_MAX_HORIZON 1200
 /* Largest equity round credited in one month (USD): with revenue_elasticity 2 and a
  * revenue far above its start, median * ratio^e would leave float range; rounds that
  * large mean the scenario is outside any real calibration, and the cap keeps cash

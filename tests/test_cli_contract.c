@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[256];
-static char scn[512];
+static char dir[64];
+static char scn[128];
 
 static const char *scenario_text =
     "[scenario]\nname = small\nhorizon_months = 40\n"
