@@ -25,6 +25,9 @@ extern const br_backend br_backend_cpu;
 extern const br_backend br_backend_cuda;
 #endif
 
+/* The CPU model from /proc/cpuinfo, or "unknown CPU". */
+void br_cpu_model(char *buf, size_t len);
+
 /* The backend for a --backend name ("auto", "cpu", "cuda"); NULL with a message when
  * it is unknown (BR_E_USAGE) or not usable here (BR_E_BACKEND). */
 const br_backend *br_backend_pick(const char *name, br_status *st, char *err, size_t errlen);

@@ -13,23 +13,28 @@ static bool cpu_available(char *why, size_t whylen)
     return true;
 }
 
-/* The CPU model from /proc/cpuinfo where there is one. */
+void br_cpu_model(char *buf, size_t len)
+{
+    snprintf(buf, len, "unknown CPU");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        const char *c = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && c) {
+            snprintf(buf, len, "%s", c + 2);
+            buf[strcspn(buf, "\n")] = '\0';
+            break;
+        }
+    }
+    fclose(f);
+}
+
 static void cpu_describe(char *buf, size_t len, int threads)
 {
-    char model[256] = "unknown CPU";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            const char *c = strchr(line, ':');
-            if (strncmp(line, "model name", 10) == 0 && c) {
-                snprintf(model, sizeof model, "%s", c + 2);
-                model[strcspn(model, "\n")] = '\0';
-                break;
-            }
-        }
-        fclose(f);
-    }
+    char model[256];
+    br_cpu_model(model, sizeof model);
     snprintf(buf, len, "%s (%d threads)", model, threads > 0 ? threads : omp_get_max_threads());
 }
 

@@ -1,5 +1,6 @@
 /* bench.c: machine and build description, known hashes, figure of merit. */
 #include "bench.h"
+#include "backend.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,19 +71,7 @@ const char *br_bench_build(void)
 
 void br_bench_cpu(char *buf, size_t len)
 {
-    char model[256] = "unknown CPU";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            const char *c = strchr(line, ':');
-            if (strncmp(line, "model name", 10) == 0 && c) {
-                snprintf(model, sizeof model, "%s", c + 2);
-                model[strcspn(model, "\n")] = '\0';
-                break;
-            }
-        }
-        fclose(f);
-    }
+    char model[256];
+    br_cpu_model(model, sizeof model);
     snprintf(buf, len, "%s, %ld cores online", model, sysconf(_SC_NPROCESSORS_ONLN));
 }
