@@ -59,25 +59,51 @@ bool br_parse_count(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
         return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
-        return false;
-    double mult = 1;
-    switch (*end) {
-    case 'K': case 'k': mult = 1e3; ++end; break;
-    case 'M': case 'm': mult = 1e6; ++end; break;
-    case 'B': case 'b': case 'G': case 'g': mult = 1e9; ++end; break;
-    case 'T': case 't': mult = 1e12; ++end; break;
+    /* Plain digits (with an optional suffix) are read exactly as integers, so
+     * 9007199254740993 is not rounded to 2^53; a mantissa with '.' or 'e' goes through
+     * strtod and must come out a whole number. */
+    const char *sfx = s;
+    while (*sfx >= '0' && *sfx <= '9')
+        ++sfx;
+    uint64_t mult = 1;
+    const char *end = sfx;
+    switch (*sfx) {
+    case 'K': case 'k': mult = UINT64_C(1000); ++end; break;
+    case 'M': case 'm': mult = UINT64_C(1000000); ++end; break;
+    case 'B': case 'b': case 'G': case 'g': mult = UINT64_C(1000000000); ++end; break;
+    case 'T': case 't': mult = UINT64_C(1000000000000); ++end; break;
     default: break;
     }
-    if (*end != '\0')
+    if (sfx > s && *end == '\0') {
+        errno = 0;
+        char *e;
+        const unsigned long long v = strtoull(s, &e, 10);
+        if (errno || e != sfx || v == 0 || v > UINT64_MAX / mult)
+            return false;
+        *out = (uint64_t)v * mult;
+        return true;
+    }
+    char *e;
+    errno = 0;
+    double v = strtod(s, &e);
+    if (e == s || errno == ERANGE || !isfinite(v))
         return false;
-    v *= mult;
-    if (v < 1 || v > 18446744073709549568.0 || v != floor(v))
+    double m = 1;
+    switch (*e) {
+    case 'K': case 'k': m = 1e3; ++e; break;
+    case 'M': case 'm': m = 1e6; ++e; break;
+    case 'B': case 'b': case 'G': case 'g': m = 1e9; ++e; break;
+    case 'T': case 't': m = 1e12; ++e; break;
+    default: break;
+    }
+    if (*e != '\0')
         return false;
-    *out = (uint64_t)v;
+    v *= m;
+    if (v < 1 || v != floor(v))
+        return false;
+    /* From 2^53 a double no longer holds every whole number, so the text may have been
+     * rounded: report it as too large (the caller refuses anything above 2^53). */
+    *out = v >= 9007199254740992.0 ? UINT64_MAX : (uint64_t)v;
     return true;
 }
 
@@ -157,6 +183,11 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
             if (!parse_u64(arg, &cli->seed)) {
                 snprintf(err, errlen, "--seed '%s': allowed: a whole number 0 .. 2^64-1 "
                          "(decimal or 0x hex)", arg);
+                return BR_E_USAGE;
+            }
+            if (cli->paths > (UINT64_C(1) << 53)) {
+                snprintf(err, errlen, "--paths '%s': allowed 1 .. 9007199254740992 (2^53: "
+                         "what the tallies count exactly)", arg);
                 return BR_E_USAGE;
             }
             break;

@@ -5,25 +5,35 @@
 #include <stdint.h>
 #include <string.h>
 
+/* amount * exp(rate * months), without NaN for a zero amount. */
+static double grown(double amount, double rate, double months)
+{
+    return amount == 0.0 ? 0.0 : amount * exp(rate * months);
+}
+
 /* Capex plan for month t (docs/model.md s.3): a schedule is piecewise constant, with
  * capex_growth applied from the start of each step; otherwise capex grows from month 1. */
 static double capex_plan(const br_scenario *sc, int t)
 {
     if (sc->n_capex_schedule == 0)
-        return sc->costs_capex * exp(sc->costs_capex_growth * (t - 1));
+        return grown(sc->costs_capex, sc->costs_capex_growth, t - 1);
     size_t i = 0;
     while (i + 1 < sc->n_capex_schedule && sc->capex_schedule_months[i + 1] <= t)
         ++i;
-    return sc->capex_schedule_amounts[i] *
-           exp(sc->costs_capex_growth * (t - sc->capex_schedule_months[i]));
+    return grown(sc->capex_schedule_amounts[i], sc->costs_capex_growth,
+                 t - sc->capex_schedule_months[i]);
 }
 
-/* Tables are clamped to the float range: a growth of 1/month over 1200 months would
- * otherwise overflow, and the model must never see Inf. */
+/* Month tables are clamped to +-1e20 USD/month: a growth of 1/month over 1200 months
+ * would otherwise overflow, and the kernels multiply a plan by a shock of up to e^11 and
+ * sum 1200 months of it, which must stay below FLT_MAX (3.4e38). A zero amount stays
+ * zero whatever its growth (0 * exp(large) would be 0 * Inf = NaN). */
+#define BR_TABLE_MAX 1e20
 static float money_f(double x)
 {
-    const double lim = 1e37;
-    return (float)(x > lim ? lim : (x < -lim ? -lim : x));
+    if (x != x)
+        return 0.0f;
+    return (float)(x > BR_TABLE_MAX ? BR_TABLE_MAX : (x < -BR_TABLE_MAX ? -BR_TABLE_MAX : x));
 }
 
 void br_model_build(const br_scenario *sc, br_model *m)
@@ -83,7 +93,7 @@ void br_model_build(const br_scenario *sc, br_model *m)
             m->chol[k++] = (float)sc->cholesky[i][j];
 
     for (int t = 1; t <= sc->horizon_months; ++t) {
-        m->opex[t - 1] = money_f(sc->costs_opex * exp(sc->costs_opex_growth * t));
+        m->opex[t - 1] = money_f(grown(sc->costs_opex, sc->costs_opex_growth, t));
         m->plan[t - 1] = money_f(capex_plan(sc, t));
     }
 }

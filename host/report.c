@@ -253,7 +253,10 @@ br_status br_report_csv_write(const br_result *r, const char *dir, br_outset *se
         const br_scenario_result *it = &r->items[i];
         const br_stats *s = &it->stats;
         const int H = s->horizon;
-        fprintf(f, "\"%s\",%d,%llu,%.10g,%.10g,%.10g,%.10g", it->scenario->name, H,
+        fputc('"', f); /* CSV quoting: a quote inside the name is doubled */
+        for (const char *c = it->scenario->name; *c; ++c)
+            fputs(*c == '"' ? "\"\"" : (char[2]){*c, '\0'}, f);
+        fprintf(f, "\",%d,%llu,%.10g,%.10g,%.10g,%.10g", H,
                 (unsigned long long)s->paths, s->p_insolvent, s->stderr_p, s->ci95[0],
                 s->ci95[1]);
         for (int k = 0; k < 3; ++k)
@@ -271,8 +274,20 @@ br_status br_report_csv_write(const br_result *r, const char *dir, br_outset *se
                 s->equity_raised_mean, s->debt_drawn_mean, s->backstop_probability,
                 s->need_p50, s->need_p95, (unsigned long long)it->hash);
 
-        char name[BR_NAME_MAX];
-        safe_name(name, sizeof name, it->scenario->name);
+        /* One file per scenario: a name that another scenario of this run already
+         * maps to (same name, or the same once made file-safe) gets a -2, -3 ... */
+        char name[BR_NAME_MAX + 16];
+        safe_name(name, BR_NAME_MAX, it->scenario->name);
+        int dup = 1;
+        for (size_t j = 0; j < i; ++j) {
+            char other[BR_NAME_MAX];
+            safe_name(other, sizeof other, r->items[j].scenario->name);
+            dup += strcmp(other, name) == 0;
+        }
+        if (dup > 1) {
+            const size_t len = strlen(name);
+            snprintf(name + len, sizeof name - len, "-%d", dup);
+        }
         snprintf(path, sizeof path, "%s/%s_months.csv", dir, name);
         FILE *g = br_outset_open(set, path, err, errlen);
         if (!g)

@@ -199,7 +199,9 @@ static void test_usage_errors_exit_2_with_a_message(void **state)
         {"run SCN --backend gpu", "--backend 'gpu': allowed: auto, cpu, cuda"},
         {"run SCN --bogus", "unknown option '--bogus'"},
         {"run SCN --paths", "option --paths needs a value"},
-        {"run SCN --paths 1e17", "--paths 100000000000000000: allowed 1 .. 9007199254740992"},
+        {"run SCN --paths 1e17", "--paths '1e17': allowed 1 .. 9007199254740992"},
+        {"run SCN --paths 9007199254740993", "--paths '9007199254740993': allowed 1 .. 9007199254740992"},
+        {"run SCN --paths 9.007199254740993e15", "--paths '9.007199254740993e15': allowed 1 .. 9007199254740992"},
         {"run /nonexistent/x.ini", "/nonexistent/x.ini"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
