@@ -178,16 +178,16 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
                          "optionally with K, M, B or T (e.g. 1M, 250K, 1e6)", arg);
                 return BR_E_USAGE;
             }
+            if (cli->paths > (UINT64_C(1) << 53)) {
+                snprintf(err, errlen, "--paths '%s': allowed 1 .. 9007199254740992 (2^53: "
+                         "what the tallies count exactly)", arg);
+                return BR_E_USAGE;
+            }
             break;
         case OPT_SEED:
             if (!parse_u64(arg, &cli->seed)) {
                 snprintf(err, errlen, "--seed '%s': allowed: a whole number 0 .. 2^64-1 "
                          "(decimal or 0x hex)", arg);
-                return BR_E_USAGE;
-            }
-            if (cli->paths > (UINT64_C(1) << 53)) {
-                snprintf(err, errlen, "--paths '%s': allowed 1 .. 9007199254740992 (2^53: "
-                         "what the tallies count exactly)", arg);
                 return BR_E_USAGE;
             }
             break;
