@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# GPU validation for a machine with a CUDA device (issue: CUDA backend): build with CUDA,
+# run the GPU twin tests, run them under compute-sanitizer (memcheck, racecheck,
+# initcheck, synccheck), and benchmark the CUDA backend. Raw output goes to $OUT (or
+# bench/results/) as gpu-*.txt.
+#
+# On the lent device (no network): first, here, `bash scripts/gpu-deps-fetch.sh`; then
+#   device run, carry [".gpudeps"]:  bash bench/gpu_validate.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-bench/results}
+mkdir -p "$out"
+log="$out/gpu-validate-$(date -u +%Y%m%d).txt"
+exec > >(tee "$log") 2>&1
+
+if [ -d .gpudeps ] && ! pkg-config --exists inih 2>/dev/null; then
+  prefix=/tmp/brdeps
+  for d in .gpudeps/*.deb; do dpkg -x "$d" "$prefix"; done
+  export PKG_CONFIG_PATH="$prefix/usr/lib/x86_64-linux-gnu/pkgconfig:$prefix/usr/share/pkgconfig"
+  export PKG_CONFIG_SYSROOT_DIR="$prefix"
+  export LD_LIBRARY_PATH="$prefix/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+  export PATH="$prefix/usr/bin:$PATH"
+  command -v pkg-config >/dev/null || ln -sf "$prefix/usr/bin/pkgconf" "$prefix/usr/bin/pkg-config"
+fi
+echo "# date: $(date -u +%FT%TZ)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1
+nvcc --version | tail -2
+
+cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DBURNRATE_ENABLE_CUDA=ON \
+  -DCMAKE_CUDA_ARCHITECTURES="80-real;90-real;90-virtual" >/dev/null && \
+  cmake --build build-gpu -j "$(nproc)" 2>&1 | tail -3 || { echo "BUILD FAILED"; exit 1; }
+build-gpu/burnrate --version
+
+echo "## ctest -L gpu"
+(cd build-gpu && ctest -L gpu --output-on-failure)
+echo "## ctest (everything)"
+(cd build-gpu && ctest -j "$(nproc)" 2>&1 | tail -6)
+
+echo "## compute-sanitizer"
+for tool in memcheck racecheck initcheck synccheck; do
+  echo "### $tool"
+  compute-sanitizer --tool "$tool" --error-exitcode 9 build-gpu/tests/test_gpu_matches_cpu 2>&1 | tail -4
+  echo "exit: $?"
+done
+
+echo "## bench --backend cuda"
+for p in 4M 100M 1B; do
+  build-gpu/burnrate bench --backend cuda --paths "$p"
+done
+build-gpu/burnrate bench --backend cuda --paths 1B --json "$out/gpu-bench-1B.json" --quiet
+echo "## cpu reference on this machine"
+build-gpu/burnrate bench --backend cpu --paths 4M
