@@ -10,7 +10,7 @@
 enum {
     OPT_PATHS = 'n', OPT_SEED = 's', OPT_THREADS = 't', OPT_BACKEND = 'b', OPT_SET = 'S',
     OPT_JSON = 'j', OPT_CSV = 'c', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
-    OPT_REPAIR = 1000, OPT_SECONDS
+    OPT_REPAIR = 1000, OPT_SECONDS, OPT_SWEEP, OPT_CHECKPOINT, OPT_CKPT_EVERY, OPT_RESUME
 };
 
 typedef struct br_opt {
@@ -28,6 +28,13 @@ static const br_opt opts[] = {
     {"threads", 1, OPT_THREADS, "T", "CPU threads (default: all cores)"},
     {"backend", 1, OPT_BACKEND, "B", "auto, cpu or cuda (default auto: CUDA if a device is present)"},
     {"set", 1, OPT_SET, "K=V", "override a scenario value, e.g. --set revenue.vol=0.1 (repeatable)"},
+    {"sweep", 1, OPT_SWEEP, "K=V1,V2",
+     "run every scenario at each value, e.g. --sweep costs.capex=2B,3B (repeatable: the grid)"},
+    {"checkpoint", 1, OPT_CHECKPOINT, "FILE",
+     "run: save progress to FILE periodically and on SIGTERM/SIGUSR1 (then exit 0)"},
+    {"checkpoint-every", 1, OPT_CKPT_EVERY, "S", "seconds between checkpoints (default 300)"},
+    {"resume", 1, OPT_RESUME, "FILE",
+     "run: continue from checkpoint FILE (same scenarios, seed, paths; any rank count)"},
     {"json", 1, OPT_JSON, "PATH", "write the JSON result to PATH (- for stdout)"},
     {"csv", 1, OPT_CSV, "DIR", "write summary.csv and <scenario>_months.csv into DIR"},
     {"quiet", 0, OPT_QUIET, NULL, "no summary and no progress line"},
@@ -125,6 +132,9 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
     memset(cli, 0, sizeof *cli);
     cli->seed = BR_DEFAULT_SEED;
     cli->backend = "auto";
+    cli->checkpoint_every = 300;
+    cli->argc = argc;
+    cli->argv = argv;
     struct option lo[N_OPTS + 1];
     char so[3 * N_OPTS + 3] = "+:";
     for (size_t i = 0; i < N_OPTS; ++i) {
@@ -214,6 +224,27 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
             }
             cli->sets[cli->n_sets++] = arg;
             break;
+        case OPT_SWEEP:
+            if (cli->n_sweeps == BR_CLI_MAX_SETS) {
+                snprintf(err, errlen, "--sweep: at most %d keys", BR_CLI_MAX_SETS);
+                return BR_E_USAGE;
+            }
+            cli->sweeps[cli->n_sweeps++] = arg;
+            break;
+        case OPT_CHECKPOINT: cli->checkpoint = arg; break;
+        case OPT_RESUME: cli->resume = arg; break;
+        case OPT_CKPT_EVERY: {
+            char *end;
+            errno = 0;
+            const double v = strtod(arg, &end);
+            if (end == arg || *end || errno || !(v > 0 && v <= 1e7)) {
+                snprintf(err, errlen, "--checkpoint-every '%s': allowed: a number of seconds "
+                         "in (0, 1e7]", arg);
+                return BR_E_USAGE;
+            }
+            cli->checkpoint_every = v;
+            break;
+        }
         case OPT_JSON: cli->json = arg; break;
         case OPT_CSV: cli->csv = arg; break;
         case OPT_QUIET: cli->quiet = true; break;
@@ -245,6 +276,14 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
         return BR_OK;
     if (cli->seconds > 0 && (cli->command != BR_CMD_BENCH || cli->paths)) {
         snprintf(err, errlen, "--seconds: allowed only with bench, and not together with --paths");
+        return BR_E_USAGE;
+    }
+    if ((cli->checkpoint || cli->resume) && cli->command != BR_CMD_RUN) {
+        snprintf(err, errlen, "--checkpoint and --resume: allowed only with run");
+        return BR_E_USAGE;
+    }
+    if (cli->n_sweeps && cli->command == BR_CMD_BENCH) {
+        snprintf(err, errlen, "--sweep: allowed with run and validate, not bench");
         return BR_E_USAGE;
     }
     if (cli->command == BR_CMD_NONE) {

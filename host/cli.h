@@ -24,6 +24,13 @@ typedef struct br_cli {
     const char *json;   /* NULL, a path, or "-" */
     const char *csv;    /* NULL or a directory */
     double seconds;     /* bench: time budget instead of --paths; 0: unset */
+    const char *sweeps[BR_CLI_MAX_SETS]; /* --sweep section.key=v1,v2,... */
+    size_t n_sweeps;
+    const char *checkpoint; /* --checkpoint FILE */
+    const char *resume;     /* --resume FILE */
+    double checkpoint_every; /* seconds (default 300) */
+    int argc;               /* the command line, for the resume hint */
+    char **argv;
     bool quiet;
     bool repair_correlation;
     bool help, version;

@@ -1,9 +1,12 @@
 /* commands.c: validate, run and bench, each a short script over the library. */
 #include "bench.h"
 #include "cli.h"
+#include "parallel.h"
 #include "report.h"
 #include "result.h"
+#include "sweep.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,9 +17,11 @@
 #endif
 #define BR_BENCH_PATHS UINT64_C(4000000)
 
+/* Messages come from rank 0 only; every rank returns the same code. */
 static int fail(br_status st, const char *msg)
 {
-    fprintf(stderr, "burnrate: %s\n", msg);
+    if (br_par_rank() == 0)
+        fprintf(stderr, "burnrate: %s\n", msg);
     return br_status_exit_code(st);
 }
 
@@ -44,11 +49,47 @@ static void free_all(br_scenario **sc, size_t n)
     free(sc);
 }
 
+/* Every file, then the --sweep grid over each: the scenarios of this run. */
+static br_status load_run(const br_cli *cli, br_scenario ***out, size_t *n, char *err)
+{
+    *out = NULL;
+    *n = 0;
+    br_scenario **sc = calloc(cli->n_files, sizeof *sc);
+    if (!sc)
+        return br_fail(err, BR_ERRLEN, BR_E_NOMEM, "out of memory");
+    br_status st = load_all(cli, cli->files, cli->n_files, sc, err);
+    if (st != BR_OK) {
+        free(sc);
+        return st;
+    }
+    if (cli->n_sweeps == 0) {
+        *out = sc;
+        *n = cli->n_files;
+        return BR_OK;
+    }
+    st = br_sweep_expand(sc, cli->n_files, cli->sweeps, cli->n_sweeps, out, n, err, BR_ERRLEN);
+    free_all(sc, cli->n_files);
+    return st;
+}
+
 int br_cmd_validate(const br_cli *cli)
 {
     char err[BR_ERRLEN];
     int code = 0;
     br_scenario_set_repair_correlation(cli->repair_correlation);
+    if (cli->n_sweeps) { /* the grid: all or nothing, like run */
+        br_scenario **sc;
+        size_t n;
+        const br_status st = load_run(cli, &sc, &n, err);
+        if (st != BR_OK)
+            return fail(st, err);
+        for (size_t i = 0; i < n; ++i) {
+            printf("# %s: valid\n", sc[i]->name);
+            br_scenario_print(sc[i], stdout);
+        }
+        free_all(sc, n);
+        return 0;
+    }
     for (size_t i = 0; i < cli->n_files; ++i) {
         br_scenario *sc;
         const br_status st = br_scenario_load(cli->files[i], cli->sets, cli->n_sets, &sc, err,
@@ -89,23 +130,95 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
     p->shown = true;
 }
 
-/* Run the scenarios and write every output, all or nothing. */
+/* SIGTERM and SIGUSR1 (Slurm's warning before the time limit) only set this flag; the
+ * root checks it between task batches and stops every rank after a checkpoint. */
+static volatile sig_atomic_t g_stop;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* The command line that resumes this run: argv, shell-quoted, with --resume FILE. */
+static void print_resume_hint(const br_cli *cli, const char *file, FILE *f)
+{
+    fputs("burnrate: resume with:", f);
+    bool has_resume = false;
+    for (int i = 0; i < cli->argc; ++i) {
+        const char *a = cli->argv[i];
+        has_resume |= strcmp(a, "--resume") == 0 || strncmp(a, "--resume=", 9) == 0;
+        if (a[strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                        "_-./=:,+@%")] == '\0' && *a) {
+            fprintf(f, " %s", a);
+        } else {
+            fputs(" '", f);
+            for (; *a; ++a)
+                *a == '\'' ? fputs("'\\''", f) : fputc(*a, f);
+            fputc('\'', f);
+        }
+    }
+    if (!has_resume)
+        fprintf(f, " --resume %s", file);
+    fputc('\n', f);
+    if (br_par_size() > 1)
+        fprintf(f, "burnrate: (under mpirun/srun with any number of ranks)\n");
+}
+
+/* Run the scenarios and write every output, all or nothing (rank 0 writes). */
 static int run_and_report(const br_cli *cli, br_scenario **sc, size_t n, uint64_t paths,
                           br_result **keep)
 {
     char err[BR_ERRLEN];
-    progress prog = {.tty = !cli->quiet && isatty(STDERR_FILENO)};
+    const bool root = br_par_rank() == 0;
+    progress prog = {.tty = root && !cli->quiet && isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &prog.t0);
     const br_run_config cfg = {
         .paths = paths, .seed = cli->seed, .threads = cli->threads, .backend = cli->backend,
         .progress = on_progress, .progress_ctx = &prog,
     };
+    const br_run_opts opts = {
+        .checkpoint = cli->checkpoint, .resume = cli->resume,
+        .checkpoint_every = cli->checkpoint_every, .stop = &g_stop,
+    };
     br_result *r = NULL;
-    br_status st = br_run((const br_scenario *const *)sc, n, &cfg, &r, err, sizeof err);
+    br_status st = br_run_ex((const br_scenario *const *)sc, n, &cfg, &opts, &r, err,
+                             sizeof err);
     if (prog.shown)
         fputs("\r\033[K", stderr);
     if (st != BR_OK)
         return fail(st, err);
+    if (!root)
+        return 0;
+    const char *ck = cli->checkpoint ? cli->checkpoint : cli->resume;
+    if (r->warning[0])
+        fprintf(stderr, "burnrate: warning: %s\n", r->warning);
+    if (r->already_finished) {
+        fprintf(stderr, "burnrate: checkpoint %s: this run already finished (%llu of %llu "
+                "tasks done); nothing to do, no output rewritten\n", cli->resume,
+                (unsigned long long)r->tasks_done, (unsigned long long)r->tasks_total);
+        br_result_free(r);
+        return 0;
+    }
+    if (r->stopped) {
+        fprintf(stderr, "burnrate: stopped by a signal; checkpoint %s saved (%llu of %llu "
+                "tasks done)\n", ck, (unsigned long long)r->tasks_done,
+                (unsigned long long)r->tasks_total);
+        print_resume_hint(cli, ck, stderr);
+        br_result_free(r);
+        return 0;
+    }
 
     br_outset set = {0};
     if (st == BR_OK && cli->json)
@@ -129,17 +242,21 @@ static int run_and_report(const br_cli *cli, br_scenario **sc, size_t n, uint64_
 int br_cmd_run(const br_cli *cli)
 {
     char err[BR_ERRLEN];
-    br_scenario **sc = calloc(cli->n_files, sizeof *sc);
-    if (!sc)
-        return fail(BR_E_NOMEM, "out of memory");
-    br_status st = load_all(cli, cli->files, cli->n_files, sc, err);
-    if (st != BR_OK) {
-        free(sc);
-        return fail(st, err);
-    }
-    const int code = run_and_report(cli, sc, cli->n_files,
-                                    cli->paths ? cli->paths : BR_DEFAULT_PATHS, NULL);
-    free_all(sc, cli->n_files);
+    if (cli->checkpoint || cli->resume)
+        catch_stop_signals(); /* first: a signal may come while MPI starts */
+    br_par_init();
+    br_scenario **sc = NULL;
+    size_t n = 0;
+    /* Every rank loads the files itself; all go on only if all could. */
+    br_status st = br_par_agree(load_run(cli, &sc, &n, err), err, sizeof err);
+    int code;
+    if (st != BR_OK)
+        code = fail(st, err);
+    else
+        code = run_and_report(cli, sc, n, cli->paths ? cli->paths : BR_DEFAULT_PATHS, NULL);
+    if (sc)
+        free_all(sc, n);
+    br_par_finalize();
     return code;
 }
 

@@ -6,6 +6,9 @@
 #include "scenario.h"
 #include "stats.h"
 
+#include <signal.h>
+#include <stdbool.h>
+
 typedef struct br_scenario_result {
     const br_scenario *scenario; /* borrowed: outlives the result */
     br_tally *tally;
@@ -23,6 +26,26 @@ struct br_result {
     int threads, ranks;
     double elapsed_s;
     double path_months_per_s; /* sum over scenarios of paths * horizon / elapsed */
+    /* Checkpointed runs (br_run_ex): */
+    bool stopped;          /* a stop signal came: the checkpoint holds the state, no stats */
+    bool already_finished; /* --resume of a checkpoint whose tasks were all done */
+    uint64_t tasks_done, tasks_total; /* (scenario, work unit) pairs */
+    char warning[BR_ERRLEN]; /* e.g. the newest checkpoint was damaged; "" if none */
 };
+
+/* What br_run_ex adds to br_run: checkpoint and restart, and a stop flag. */
+typedef struct br_run_opts {
+    const char *checkpoint;    /* save here (NULL: no checkpoints) */
+    const char *resume;        /* continue from here (NULL: a fresh run) */
+    double checkpoint_every;   /* seconds between checkpoints; <= 0: only on stop/end */
+    volatile sig_atomic_t *stop; /* set by a signal handler; checked between batches */
+} br_run_opts;
+
+/* br_run over every rank (host/parallel.h): rank 0 hands out (scenario, work unit)
+ * tasks, merges the tallies and gets the result; on other ranks *out is NULL. Every
+ * rank returns the same status, with the failing rank's message. */
+br_status br_run_ex(const br_scenario *const *scenarios, size_t n_scenarios,
+                    const br_run_config *cfg, const br_run_opts *opts, br_result **out,
+                    char *err, size_t errlen);
 
 #endif /* BR_RESULT_H */

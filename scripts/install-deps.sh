@@ -7,12 +7,14 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 # gcc 12 (C11, OpenMP) and CMake >= 3.25; inih reads scenarios, cJSON writes results,
 # xxHash makes the verification hash, cmocka runs the tests; python3 runs bench/;
-# clang with libFuzzer fuzzes the scenario parser (scripts/ci-robustness.sh).
+# clang with libFuzzer fuzzes the scenario parser (scripts/ci-robustness.sh);
+# Open MPI builds and tests multi-rank runs (optional at build time: cmake/mpi.cmake).
 PKGS=(
   build-essential cmake pkg-config
   libinih-dev libcjson-dev libxxhash-dev libcmocka-dev
   python3
   clang libclang-rt-14-dev
+  openmpi-bin libopenmpi-dev
 )
 # Skip apt entirely when everything is already there (fast CI re-runs).
 missing=()
