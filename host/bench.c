@@ -24,24 +24,10 @@ static const known_hash known[] = {
     {0, 0, 0, 0} /* end */
 };
 
-uint64_t br_bench_scenario_id(const br_scenario *sc)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return 0;
-    br_scenario_print(sc, f);
-    fclose(f);
-    const uint64_t h = XXH3_64bits(buf, len);
-    free(buf);
-    return h;
-}
-
 bool br_bench_known_hash(const br_scenario *sc, uint64_t seed, uint64_t paths,
                          uint64_t *expected)
 {
-    const uint64_t id = br_bench_scenario_id(sc);
+    const uint64_t id = br_scenario_id(sc);
     for (size_t i = 0; known[i].paths != 0; ++i)
         if (known[i].scenario_id == id && known[i].seed == seed && known[i].paths == paths) {
             *expected = known[i].hash;

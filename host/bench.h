@@ -13,8 +13,6 @@
  * whose hash differs computed something else than every earlier verified run. */
 bool br_bench_known_hash(const br_scenario *sc, uint64_t seed, uint64_t paths,
                          uint64_t *expected);
-/* XXH3 of the scenario's resolved parameters as `validate` prints them. */
-uint64_t br_bench_scenario_id(const br_scenario *sc);
 /* Figure of merit: 1 / (relative standard error of the insolvency probability squared
  * times seconds); higher is better; 0 when the probability is 0. */
 double br_bench_fom(const br_stats *s, double seconds);

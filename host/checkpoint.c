@@ -13,20 +13,6 @@
 #define CK_MAGIC "BRCKPT01"
 #define CK_VERSION_LEN 16
 
-uint64_t br_ckpt_scenario_id(const br_scenario *sc)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return 0;
-    br_scenario_print(sc, f);
-    fclose(f);
-    const uint64_t h = XXH3_64bits(buf, len);
-    free(buf);
-    return h;
-}
-
 static uint64_t done_bytes(const br_ckpt *c)
 {
     return (c->n_scenarios * c->n_units + 7) / 8;

@@ -15,14 +15,13 @@
 typedef struct br_ckpt {
     uint64_t seed, paths;
     uint64_t n_scenarios, n_units; /* units per scenario */
-    uint64_t *ids;                 /* [n_scenarios] br_ckpt_scenario_id */
+    uint64_t *ids;                 /* [n_scenarios] br_scenario_id */
     char (*names)[BR_NAME_MAX];    /* [n_scenarios] */
     uint8_t *done;                 /* bit t of task t = scenario * n_units + unit */
     br_tally *tallies;             /* [n_scenarios], merged over the done tasks */
 } br_ckpt;
 
 /* XXH3 of every resolved parameter (br_scenario_print), as bench's scenario_id. */
-uint64_t br_ckpt_scenario_id(const br_scenario *sc);
 
 static inline int br_ckpt_is_done(const uint8_t *done, uint64_t task)
 {

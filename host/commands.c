@@ -277,7 +277,7 @@ static cJSON *bench_json(const br_result *r, const br_scenario *sc, bool known,
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "version", BR_VERSION);
     cJSON_AddStringToObject(o, "scenario", sc->name);
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)br_bench_scenario_id(sc));
+    snprintf(id, sizeof id, "%016llx", (unsigned long long)br_scenario_id(sc));
     cJSON_AddStringToObject(o, "scenario_id", id);
     cJSON_AddNumberToObject(o, "paths", (double)r->paths);
     cJSON_AddNumberToObject(o, "seed", (double)r->seed);

@@ -238,7 +238,7 @@ static br_status root_setup(const br_scenario *const *sc, size_t n, const br_run
         return BR_E_NOMEM;
     }
     for (size_t i = 0; i < n; ++i) {
-        c->ids[i] = br_ckpt_scenario_id(sc[i]);
+        c->ids[i] = br_scenario_id(sc[i]);
         snprintf(c->names[i], BR_NAME_MAX, "%s", sc[i]->name);
     }
     s->n_tasks = n * n_units;

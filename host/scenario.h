@@ -88,6 +88,10 @@ typedef void (*br_param_visit)(void *ctx, const char *key, const double *num,
                                const char *text);
 void br_scenario_each_param(const br_scenario *sc, br_param_visit visit, void *ctx);
 
+/* Identity of a scenario: XXH3-64 of its resolved parameters as br_scenario_print
+ * writes them (bench references and checkpoints are keyed by it). 0 if out of memory. */
+uint64_t br_scenario_id(const br_scenario *sc);
+
 /* Whether --repair-correlation is in force for loads that follow (default off). */
 void br_scenario_set_repair_correlation(bool on);
 

@@ -3,6 +3,8 @@
  * ranges, nearest-key suggestions, br_scenario_print and br_scenario_each_param. */
 #include "scenario.h"
 
+#include <xxhash.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -576,4 +578,18 @@ void br_scenario_print(const br_scenario *sc, FILE *f)
         return;
     struct print_ctx p = {sc, f, 0};
     br_scenario_each_param(sc, print_one, &p);
+}
+
+uint64_t br_scenario_id(const br_scenario *sc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return 0;
+    br_scenario_print(sc, f);
+    fclose(f);
+    const uint64_t h = XXH3_64bits(buf, len);
+    free(buf);
+    return h;
 }
