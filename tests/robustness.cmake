@@ -3,7 +3,7 @@
 # outputs intact; --paths past 2^53 is refused and memory does not grow with paths;
 # malformed inputs beyond tests/bad give their message; inputs that once went wrong
 # (tests/regress) now load and run clean.
-br_add_test(test_numerical_guards SOURCES test_numerical_guards.c LABELS robustness)
+br_add_test(test_numerical_guards SOURCES test_numerical_guards.c model_tests_util.c LABELS robustness)
 br_add_test(test_bad_extra_inputs_give_their_message
             SOURCES test_bad_extra_inputs_give_their_message.c LABELS robustness)
 br_add_test(test_regress_inputs_load_and_run_clean

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "model_tests_util.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,22 +30,8 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static br_scenario *load(const char *ini)
-{
-    char path[] = "/tmp/br_guardsXXXXXX";
-    const int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    const size_t len = strlen(ini);
-    assert_int_equal(write(fd, ini, len), (ssize_t)len);
-    close(fd);
-    br_scenario *sc = NULL;
-    char err[BR_ERRLEN] = "";
-    const br_status st = br_scenario_load(path, NULL, 0, &sc, err, sizeof err);
-    unlink(path);
-    if (st != BR_OK)
-        fail_msg("scenario did not load: %s\n%s", err, ini);
-    return sc;
-}
+/* Scenarios load through the shared test helper (tests/model_tests_util.c). */
+static br_scenario *load(const char *ini) { return brt_load(ini); }
 
 /* A scenario's run: its model, every path's outcome, br_run's result. */
 typedef struct run {
