@@ -8,13 +8,18 @@ export DEBIAN_FRONTEND=noninteractive
 # gcc 12 (C11, OpenMP) and CMake >= 3.25; inih reads scenarios, cJSON writes results,
 # xxHash makes the verification hash, cmocka runs the tests; python3 runs bench/;
 # clang with libFuzzer fuzzes the scenario parser (scripts/ci-robustness.sh);
-# Open MPI builds and tests multi-rank runs (optional at build time: cmake/mpi.cmake).
+# Open MPI builds and tests multi-rank runs (optional at build time: cmake/mpi.cmake);
+# matplotlib (Debian's /usr/bin/python3) draws `burnrate plot` charts and headless
+# Chromium checks the HTML report; slurm-wlm and munge run the real batch-job test
+# (tests/slurm/run.sh, a single-node Slurm on 127.0.0.1).
 PKGS=(
   build-essential cmake pkg-config
   libinih-dev libcjson-dev libxxhash-dev libcmocka-dev
   python3
   clang libclang-rt-14-dev
   openmpi-bin libopenmpi-dev
+  python3-matplotlib fonts-dejavu-core chromium
+  slurm-wlm munge
 )
 # Skip apt entirely when everything is already there (fast CI re-runs).
 missing=()
