@@ -14,10 +14,11 @@ typedef struct br_backend {
     bool (*available)(char *why, size_t whylen);
     /* The device(s) it runs on, for reports: "AMD EPYC (2 threads)", "NVIDIA H100". */
     void (*describe)(char *buf, size_t len, int threads);
-    /* Add every path of the listed work units to *out (see kernels/cpu.h). */
+    /* Add every path of the listed work units to *out, and to the optional tallies of
+     * x (NULL: none; see kernels/tally.h and kernels/cpu.h). */
     br_status (*run_units)(const br_model *m, uint64_t seed, uint64_t n_paths,
                            const uint64_t *units, size_t n_units, int threads,
-                           br_tally *out, char *err, size_t errlen);
+                           br_tally *out, const br_extra *x, char *err, size_t errlen);
 } br_backend;
 
 extern const br_backend br_backend_cpu;

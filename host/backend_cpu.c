@@ -40,9 +40,9 @@ static void cpu_describe(char *buf, size_t len, int threads)
 
 static br_status cpu_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                                const uint64_t *units, size_t n_units, int threads,
-                               br_tally *out, char *err, size_t errlen)
+                               br_tally *out, const br_extra *x, char *err, size_t errlen)
 {
-    if (br_cpu_run_units(m, seed, n_paths, units, n_units, threads, out) != 0) {
+    if (br_cpu_run_units(m, seed, n_paths, units, n_units, threads, out, x) != 0) {
         snprintf(err, errlen, "cpu backend: out of memory for per-thread tallies");
         return BR_E_NOMEM;
     }

@@ -19,10 +19,10 @@ static void cuda_describe(char *buf, size_t len, int threads)
 
 static br_status cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                                 const uint64_t *units, size_t n_units, int threads,
-                                br_tally *out, char *err, size_t errlen)
+                                br_tally *out, const br_extra *x, char *err, size_t errlen)
 {
     (void)threads;
-    return br_cuda_run_units(m, seed, n_paths, units, n_units, out, err, errlen);
+    return br_cuda_run_units(m, seed, n_paths, units, n_units, out, x, err, errlen);
 }
 
 const br_backend br_backend_cuda = {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#define CK_MAGIC "BRCKPT01"
+#define CK_MAGIC "BRCKPT02"
 #define CK_VERSION_LEN 16
 
 static uint64_t done_bytes(const br_ckpt *c)
@@ -18,13 +18,28 @@ static uint64_t done_bytes(const br_ckpt *c)
     return (c->n_scenarios * c->n_units + 7) / 8;
 }
 
-/* Header: magic, version, sizeof(br_tally), seed, paths, n_scenarios, n_units. */
-#define CK_HEADER (8 + CK_VERSION_LEN + 5 * 8)
+/* Header: magic, version, then sizeof(br_tally), seed, paths, n_scenarios, n_units,
+ * fan_stride, target_se and target_rel (as bits). Then per scenario its id and name, the
+ * done bits, the tallies, the limits, the fan tallies; last an XXH3 of all before it. */
+#define CK_HDR_WORDS 8
+#define CK_HEADER (8 + CK_VERSION_LEN + CK_HDR_WORDS * 8)
 
 static uint64_t file_size(const br_ckpt *c)
 {
     return CK_HEADER + c->n_scenarios * (8 + BR_NAME_MAX) + done_bytes(c) +
-           c->n_scenarios * sizeof(br_tally) + 8;
+           c->n_scenarios * (sizeof(br_tally) + 8 + 8 * c->fan_stride) + 8;
+}
+
+bool br_ckpt_alloc(br_ckpt *c)
+{
+    const uint64_t n = c->n_scenarios;
+    c->ids = calloc(n + 1, sizeof *c->ids);
+    c->names = calloc(n + 1, sizeof *c->names);
+    c->done = calloc(done_bytes(c) + 1, 1);
+    c->tallies = calloc(n + 1, sizeof *c->tallies);
+    c->limits = calloc(n + 1, sizeof *c->limits);
+    c->fan = calloc(n * c->fan_stride + 1, sizeof *c->fan);
+    return c->ids && c->names && c->done && c->tallies && c->limits && c->fan;
 }
 
 static void put(unsigned char **p, const void *src, size_t n)
@@ -45,7 +60,10 @@ br_status br_ckpt_write(const char *path, const br_ckpt *c, char *err, size_t er
     }
     char version[CK_VERSION_LEN] = {0};
     strncpy(version, BR_VERSION, sizeof version - 1);
-    const uint64_t hdr[5] = {sizeof(br_tally), c->seed, c->paths, c->n_scenarios, c->n_units};
+    uint64_t hdr[CK_HDR_WORDS] = {sizeof(br_tally), c->seed, c->paths, c->n_scenarios,
+                                  c->n_units, c->fan_stride};
+    memcpy(&hdr[6], &c->target_se, 8);
+    memcpy(&hdr[7], &c->target_rel, 8);
     put(&p, CK_MAGIC, 8);
     put(&p, version, sizeof version);
     put(&p, hdr, sizeof hdr);
@@ -55,6 +73,8 @@ br_status br_ckpt_write(const char *path, const br_ckpt *c, char *err, size_t er
     }
     put(&p, c->done, done_bytes(c));
     put(&p, c->tallies, c->n_scenarios * sizeof(br_tally));
+    put(&p, c->limits, c->n_scenarios * 8);
+    put(&p, c->fan, c->n_scenarios * c->fan_stride * 8);
     const uint64_t h = XXH3_64bits(buf, size - 8);
     put(&p, &h, 8);
 
@@ -162,23 +182,22 @@ static bool read_one(const char *path, br_ckpt *c, char *why, size_t whylen)
         } else {
             const unsigned char *p = buf + 8, *end = buf + len - 8;
             char version[CK_VERSION_LEN + 1] = {0};
-            uint64_t hdr[5];
+            uint64_t hdr[CK_HDR_WORDS];
             take(&p, end, version, CK_VERSION_LEN);
             take(&p, end, hdr, sizeof hdr);
             c->seed = hdr[1], c->paths = hdr[2], c->n_scenarios = hdr[3], c->n_units = hdr[4];
+            c->fan_stride = hdr[5];
+            memcpy(&c->target_se, &hdr[6], 8);
+            memcpy(&c->target_rel, &hdr[7], 8);
             if (strcmp(version, BR_VERSION) != 0 || hdr[0] != sizeof(br_tally)) {
                 snprintf(why, whylen, "written by burnrate %s (tally layout %llu bytes); this "
                          "is burnrate %s (%zu bytes)", version, (unsigned long long)hdr[0],
                          BR_VERSION, sizeof(br_tally));
             } else if (c->n_scenarios > (1u << 20) || c->n_units > (UINT64_C(1) << 40) ||
-                       file_size(c) != len) {
+                       c->fan_stride > (UINT64_C(1) << 32) || file_size(c) != len) {
                 snprintf(why, whylen, "inconsistent sizes (corrupt)");
             } else {
-                c->ids = calloc(c->n_scenarios + 1, sizeof *c->ids);
-                c->names = calloc(c->n_scenarios + 1, sizeof *c->names);
-                c->done = calloc(done_bytes(c) + 1, 1);
-                c->tallies = calloc(c->n_scenarios + 1, sizeof *c->tallies);
-                if (!c->ids || !c->names || !c->done || !c->tallies) {
+                if (!br_ckpt_alloc(c)) {
                     snprintf(why, whylen, "out of memory");
                 } else {
                     for (uint64_t i = 0; i < c->n_scenarios; ++i) {
@@ -187,7 +206,9 @@ static bool read_one(const char *path, br_ckpt *c, char *why, size_t whylen)
                         c->names[i][BR_NAME_MAX - 1] = '\0';
                     }
                     take(&p, end, c->done, done_bytes(c));
-                    ok = take(&p, end, c->tallies, c->n_scenarios * sizeof(br_tally));
+                    take(&p, end, c->tallies, c->n_scenarios * sizeof(br_tally));
+                    take(&p, end, c->limits, c->n_scenarios * 8);
+                    ok = take(&p, end, c->fan, c->n_scenarios * c->fan_stride * 8);
                     if (!ok)
                         snprintf(why, whylen, "truncated");
                 }
@@ -234,6 +255,14 @@ br_status br_ckpt_check(const char *path, const br_ckpt *c, const br_ckpt *want,
         return br_fail(err, errlen, BR_E_INPUT, "--resume %s: --paths %llu differs from the "
                        "checkpoint's %llu paths per scenario", path,
                        (unsigned long long)want->paths, (unsigned long long)c->paths);
+    if ((c->fan_stride != 0) != (want->fan_stride != 0))
+        return br_fail(err, errlen, BR_E_INPUT, "--resume %s: the checkpoint was written %s "
+                       "--fan; resume %s it", path, c->fan_stride ? "with" : "without",
+                       c->fan_stride ? "with" : "without");
+    if (c->target_se != want->target_se || c->target_rel != want->target_rel)
+        return br_fail(err, errlen, BR_E_INPUT, "--resume %s: precision target --target-se %g "
+                       "--target-rel %g differs from the checkpoint's %g and %g (0: none)",
+                       path, want->target_se, want->target_rel, c->target_se, c->target_rel);
     if (c->n_scenarios != want->n_scenarios)
         return br_fail(err, errlen, BR_E_INPUT, "--resume %s: this run has %llu scenarios, the "
                        "checkpoint %llu (first: '%s'); give the same files and --sweep", path,
@@ -261,8 +290,12 @@ void br_ckpt_free(br_ckpt *c)
     free(c->names);
     free(c->done);
     free(c->tallies);
+    free(c->limits);
+    free(c->fan);
     c->ids = NULL;
     c->names = NULL;
     c->done = NULL;
     c->tallies = NULL;
+    c->limits = NULL;
+    c->fan = NULL;
 }

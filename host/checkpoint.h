@@ -10,18 +10,25 @@
 #include "scenario.h"
 #include "tally.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct br_ckpt {
     uint64_t seed, paths;
     uint64_t n_scenarios, n_units; /* units per scenario */
+    uint64_t fan_stride;           /* words of fan tally per scenario; 0: no --fan */
+    double target_se, target_rel;  /* precision targets; 0: none */
     uint64_t *ids;                 /* [n_scenarios] br_scenario_id */
     char (*names)[BR_NAME_MAX];    /* [n_scenarios] */
     uint8_t *done;                 /* bit t of task t = scenario * n_units + unit */
     br_tally *tallies;             /* [n_scenarios], merged over the done tasks */
+    uint64_t *limits;              /* [n_scenarios] units a target run has opened so far */
+    uint64_t *fan;                 /* [n_scenarios * fan_stride], over the done tasks */
 } br_ckpt;
 
-/* XXH3 of every resolved parameter (br_scenario_print), as bench's scenario_id. */
+/* Allocate c's arrays for its n_scenarios, n_units and fan_stride (zeroed); false if out
+ * of memory (what was allocated is freed by br_ckpt_free). */
+bool br_ckpt_alloc(br_ckpt *c);
 
 static inline int br_ckpt_is_done(const uint8_t *done, uint64_t task)
 {

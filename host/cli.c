@@ -10,7 +10,9 @@
 enum {
     OPT_PATHS = 'n', OPT_SEED = 's', OPT_THREADS = 't', OPT_BACKEND = 'b', OPT_SET = 'S',
     OPT_JSON = 'j', OPT_CSV = 'c', OPT_QUIET = 'q', OPT_HELP = 'h', OPT_VERSION = 'V',
-    OPT_REPAIR = 1000, OPT_SECONDS, OPT_SWEEP, OPT_CHECKPOINT, OPT_CKPT_EVERY, OPT_RESUME
+    OPT_REPAIR = 1000, OPT_SECONDS, OPT_SWEEP, OPT_CHECKPOINT, OPT_CKPT_EVERY, OPT_RESUME,
+    OPT_FAN, OPT_TARGET_SE, OPT_TARGET_REL, OPT_MAX_PATHS, OPT_REPORT, OPT_OUT, OPT_STRESS,
+    OPT_VARY, OPT_DELTA, OPT_HTML
 };
 
 typedef struct br_opt {
@@ -35,8 +37,22 @@ static const br_opt opts[] = {
     {"checkpoint-every", 1, OPT_CKPT_EVERY, "S", "seconds between checkpoints (default 300)"},
     {"resume", 1, OPT_RESUME, "FILE",
      "run: continue from checkpoint FILE (same scenarios, seed, paths; any rank count)"},
+    {"fan", 0, OPT_FAN, NULL, "also tally the cash fan chart: cash quantiles by month among survivors"},
+    {"target-se", 1, OPT_TARGET_SE, "X",
+     "add paths until the insolvency probability's standard error is <= X (e.g. 0.0005)"},
+    {"target-rel", 1, OPT_TARGET_REL, "X",
+     "add paths until its relative error is <= X (e.g. 0.01 for 1%)"},
+    {"max-paths", 1, OPT_MAX_PATHS, "N", "with a target: stop at N paths per scenario (default 1B)"},
+    {"stress", 1, OPT_STRESS, "NAME",
+     "run: also run each scenario stressed (a preset or its [stress.NAME]; repeatable; 'list')"},
+    {"vary", 1, OPT_VARY, "K1,K2",
+     "sensitivity: the keys to move (default: the dozen that matter most)"},
+    {"delta", 1, OPT_DELTA, "D", "sensitivity: move each key down and up by D, e.g. 10% or 0.1"},
     {"json", 1, OPT_JSON, "PATH", "write the JSON result to PATH (- for stdout)"},
     {"csv", 1, OPT_CSV, "DIR", "write summary.csv and <scenario>_months.csv into DIR"},
+    {"report", 1, OPT_REPORT, "DIR", "run, sensitivity: write result.json, charts and index.html into DIR"},
+    {"out", 1, OPT_OUT, "DIR", "plot: the directory for the charts"},
+    {"html", 0, OPT_HTML, NULL, "plot: also write DIR/index.html (the report page)"},
     {"quiet", 0, OPT_QUIET, NULL, "no summary and no progress line"},
     {"repair-correlation", 0, OPT_REPAIR, NULL,
      "replace a correlation matrix that is not PSD by the nearest one (Higham 2002)"},
@@ -52,6 +68,8 @@ void br_cli_usage(FILE *f)
                "  burnrate run SCENARIO.ini [SCENARIO.ini ...] [options]\n"
                "  burnrate validate SCENARIO.ini [...] [--set K=V ...]\n"
                "  burnrate bench [SCENARIO.ini] [options]\n"
+               "  burnrate sensitivity SCENARIO.ini [--vary K1,K2,...] [--delta 10%%] [options]\n"
+               "  burnrate plot RESULT.json [...] --out DIR [--html]\n"
                "  burnrate --version\n\noptions:\n", BR_VERSION);
     for (size_t i = 0; i < N_OPTS; ++i) {
         char left[64];
@@ -133,6 +151,7 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
     cli->seed = BR_DEFAULT_SEED;
     cli->backend = "auto";
     cli->checkpoint_every = 300;
+    cli->delta = 0.1;
     cli->argc = argc;
     cli->argv = argv;
     struct option lo[N_OPTS + 1];
@@ -153,8 +172,11 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
         if (strcmp(c, "run") == 0) cli->command = BR_CMD_RUN;
         else if (strcmp(c, "validate") == 0) cli->command = BR_CMD_VALIDATE;
         else if (strcmp(c, "bench") == 0) cli->command = BR_CMD_BENCH;
+        else if (strcmp(c, "sensitivity") == 0) cli->command = BR_CMD_SENSITIVITY;
+        else if (strcmp(c, "plot") == 0) cli->command = BR_CMD_PLOT;
         else {
-            snprintf(err, errlen, "unknown command '%s'; allowed: run, validate, bench", c);
+            snprintf(err, errlen, "unknown command '%s'; allowed: run, validate, bench, "
+                     "sensitivity, plot", c);
             return BR_E_USAGE;
         }
         first = 2;
@@ -260,6 +282,53 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
             cli->seconds = v;
             break;
         }
+        case OPT_FAN: cli->fan = true; break;
+        case OPT_TARGET_SE:
+        case OPT_TARGET_REL: {
+            char *end;
+            errno = 0;
+            const double v = strtod(arg, &end);
+            const double hi = c == OPT_TARGET_SE ? 0.5 : 1.0;
+            if (end == arg || *end || errno || !(v > 0 && v < hi)) {
+                snprintf(err, errlen, "%s '%s': allowed: a number in (0, %g)", argv[prev], arg, hi);
+                return BR_E_USAGE;
+            }
+            *(c == OPT_TARGET_SE ? &cli->target_se : &cli->target_rel) = v;
+            break;
+        }
+        case OPT_MAX_PATHS:
+            if (!br_parse_count(arg, &cli->max_paths) || cli->max_paths > (UINT64_C(1) << 53)) {
+                snprintf(err, errlen, "--max-paths '%s': allowed: 1 .. 2^53, optionally with K, "
+                         "M, B or T (e.g. 100M)", arg);
+                return BR_E_USAGE;
+            }
+            break;
+        case OPT_REPORT: cli->report = arg; break;
+        case OPT_OUT: cli->out = arg; break;
+        case OPT_HTML: cli->html = true; break;
+        case OPT_STRESS:
+            if (cli->n_stress == BR_CLI_MAX_SETS) {
+                snprintf(err, errlen, "--stress: at most %d", BR_CLI_MAX_SETS);
+                return BR_E_USAGE;
+            }
+            cli->stress[cli->n_stress++] = arg;
+            break;
+        case OPT_VARY: cli->vary = arg; break;
+        case OPT_DELTA: {
+            char *end;
+            errno = 0;
+            double v = strtod(arg, &end);
+            const bool pct = *end == '%';
+            if (pct)
+                v /= 100, ++end;
+            if (end == arg || *end || errno || !(v > 0 && v < 1)) {
+                snprintf(err, errlen, "--delta '%s': allowed: a relative move in (0, 1), as a "
+                         "fraction (0.1) or a percentage (10%%)", arg);
+                return BR_E_USAGE;
+            }
+            cli->delta = v;
+            break;
+        }
         case OPT_HELP: cli->help = true; break;
         case OPT_VERSION: cli->version = true; break;
         case ':':
@@ -287,12 +356,52 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
         return BR_E_USAGE;
     }
     if (cli->command == BR_CMD_NONE) {
-        snprintf(err, errlen, "no command; allowed: run, validate, bench (see burnrate --help)");
+        snprintf(err, errlen, "no command; allowed: run, validate, bench, sensitivity, plot "
+                 "(see burnrate --help)");
         return BR_E_USAGE;
     }
-    if ((cli->command == BR_CMD_RUN || cli->command == BR_CMD_VALIDATE) && n_files == 0) {
-        snprintf(err, errlen, "%s: no scenario file given",
-                 cli->command == BR_CMD_RUN ? "run" : "validate");
+    static const char *names[] = {"", "run", "validate", "bench", "sensitivity", "plot"};
+    const char *cmd = names[cli->command];
+    if (cli->command != BR_CMD_BENCH && n_files == 0) {
+        snprintf(err, errlen, "%s: no %s given", cmd,
+                 cli->command == BR_CMD_PLOT ? "RESULT.json" : "scenario file");
+        return BR_E_USAGE;
+    }
+    const bool runs = cli->command == BR_CMD_RUN || cli->command == BR_CMD_SENSITIVITY;
+    if ((cli->fan || cli->report) && !runs) {
+        snprintf(err, errlen, "--fan and --report: allowed with run and sensitivity, not %s", cmd);
+        return BR_E_USAGE;
+    }
+    if ((cli->target_se > 0 || cli->target_rel > 0 || cli->max_paths) &&
+        cli->command != BR_CMD_RUN) {
+        snprintf(err, errlen, "--target-se, --target-rel and --max-paths: allowed only with run");
+        return BR_E_USAGE;
+    }
+    if (cli->max_paths && !(cli->target_se > 0 || cli->target_rel > 0)) {
+        snprintf(err, errlen, "--max-paths: the cap of a precision target; give --target-se "
+                 "or --target-rel too (without one, --paths sets the paths)");
+        return BR_E_USAGE;
+    }
+    if ((cli->target_se > 0 || cli->target_rel > 0) && cli->paths) {
+        snprintf(err, errlen, "--paths with a precision target: the target chooses the paths; "
+                 "cap them with --max-paths");
+        return BR_E_USAGE;
+    }
+    if (cli->n_stress && cli->command != BR_CMD_RUN) {
+        snprintf(err, errlen, "--stress: allowed only with run");
+        return BR_E_USAGE;
+    }
+    if ((cli->vary || cli->delta != 0.1) && cli->command != BR_CMD_SENSITIVITY) {
+        snprintf(err, errlen, "--vary and --delta: allowed only with sensitivity");
+        return BR_E_USAGE;
+    }
+    if (cli->html && cli->command != BR_CMD_PLOT) {
+        snprintf(err, errlen, "--html: allowed only with plot (run takes --report DIR)");
+        return BR_E_USAGE;
+    }
+    if ((cli->out != NULL) != (cli->command == BR_CMD_PLOT)) {
+        snprintf(err, errlen, cli->out ? "--out: allowed only with plot (run takes --report DIR)"
+                                       : "plot: --out DIR is required");
         return BR_E_USAGE;
     }
     return BR_OK;

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-typedef enum { BR_CMD_NONE, BR_CMD_RUN, BR_CMD_VALIDATE, BR_CMD_BENCH } br_command;
+typedef enum {
+    BR_CMD_NONE, BR_CMD_RUN, BR_CMD_VALIDATE, BR_CMD_BENCH, BR_CMD_SENSITIVITY, BR_CMD_PLOT
+} br_command;
 
 #define BR_CLI_MAX_SETS 256
 
@@ -31,6 +33,16 @@ typedef struct br_cli {
     double checkpoint_every; /* seconds (default 300) */
     int argc;               /* the command line, for the resume hint */
     char **argv;
+    bool fan;               /* --fan: the cash fan chart tally */
+    double target_se, target_rel; /* --target-se, --target-rel (0: none) */
+    uint64_t max_paths;     /* --max-paths: the cap with a target (0: the default) */
+    const char *report;     /* --report DIR: JSON, charts and index.html */
+    const char *out;        /* plot: --out DIR */
+    bool html;              /* plot: --html */
+    const char *stress[BR_CLI_MAX_SETS]; /* --stress NAME (repeatable) */
+    size_t n_stress;
+    const char *vary;       /* sensitivity: --vary key1,key2,... (NULL: the defaults) */
+    double delta;           /* sensitivity: --delta, relative (default 0.1) */
     bool quiet;
     bool repair_correlation;
     bool help, version;
@@ -46,5 +58,7 @@ bool br_parse_count(const char *s, uint64_t *out);
 int br_cmd_validate(const br_cli *cli);
 int br_cmd_run(const br_cli *cli);
 int br_cmd_bench(const br_cli *cli);
+int br_cmd_sensitivity(const br_cli *cli); /* host/sensitivity.c */
+int br_cmd_plot(const br_cli *cli);        /* host/plot.c */
 
 #endif /* BR_CLI_H */

@@ -2,6 +2,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "parallel.h"
+#include "plot.h"
 #include "report.h"
 #include "result.h"
 #include "sweep.h"
@@ -16,6 +17,8 @@
 #define BR_DEFAULT_BENCH_SCENARIO "scenarios/xai-2026-base.ini"
 #endif
 #define BR_BENCH_PATHS UINT64_C(4000000)
+/* A precision target's cap when --max-paths is not given. */
+#define BR_DEFAULT_MAX_PATHS UINT64_C(1000000000)
 
 /* Messages come from rank 0 only; every rank returns the same code. */
 static int fail(br_status st, const char *msg)
@@ -186,7 +189,8 @@ static int run_and_report(const br_cli *cli, br_scenario **sc, size_t n, uint64_
     clock_gettime(CLOCK_MONOTONIC, &prog.t0);
     const br_run_config cfg = {
         .paths = paths, .seed = cli->seed, .threads = cli->threads, .backend = cli->backend,
-        .progress = on_progress, .progress_ctx = &prog,
+        .progress = on_progress, .progress_ctx = &prog, .fan = cli->fan,
+        .target_se = cli->target_se, .target_rel = cli->target_rel,
     };
     const br_run_opts opts = {
         .checkpoint = cli->checkpoint, .resume = cli->resume,
@@ -221,22 +225,69 @@ static int run_and_report(const br_cli *cli, br_scenario **sc, size_t n, uint64_
     }
 
     br_outset set = {0};
+    char report_json[BR_PATH_MAX + 32] = "";
     if (st == BR_OK && cli->json)
         st = br_report_json_write(r, cli->json, &set, err, sizeof err);
     if (st == BR_OK && cli->csv)
         st = br_report_csv_write(r, cli->csv, &set, err, sizeof err);
+    if (st == BR_OK && cli->report) {
+        snprintf(report_json, sizeof report_json, "%s/result.json", cli->report);
+        st = br_report_json_write(r, report_json, &set, err, sizeof err);
+    }
     st = st == BR_OK ? br_outset_commit(&set, err, sizeof err) : (br_outset_abort(&set), st);
+    if (st == BR_OK && cli->report) { /* charts and index.html from the JSON just written */
+        const char *j = report_json;
+        st = br_plot(&j, 1, cli->report, true, cli->quiet, err, sizeof err);
+    }
     if (st != BR_OK) {
         br_result_free(r);
         return fail(st, err);
     }
-    if (!cli->quiet)
-        br_report_text(r, (cli->json && strcmp(cli->json, "-") == 0) ? stderr : stdout);
+    if (!cli->quiet) {
+        FILE *out = (cli->json && strcmp(cli->json, "-") == 0) ? stderr : stdout;
+        br_report_text(r, out);
+        br_report_stress_text(r, out);
+        if (cli->report)
+            fprintf(out, "report: %s/index.html\n", cli->report);
+    }
     if (keep)
         *keep = r;
     else
         br_result_free(r);
     return 0;
+}
+
+/* --stress: after each scenario, its stressed copies, in the order given. */
+static br_status add_stress(const br_cli *cli, br_scenario ***sc, size_t *n, char *err)
+{
+    const size_t m = *n * (1 + cli->n_stress);
+    br_scenario **all = calloc(m, sizeof *all);
+    if (!all)
+        return br_fail(err, BR_ERRLEN, BR_E_NOMEM, "out of memory");
+    size_t k = 0;
+    br_status st = BR_OK;
+    for (size_t i = 0; i < *n && st == BR_OK; ++i) {
+        all[k++] = (*sc)[i];
+        (*sc)[i] = NULL;
+        for (size_t j = 0; j < cli->n_stress && st == BR_OK; ++j) {
+            const br_stress_def *d = br_stress_find(all[k - 1 - j], cli->stress[j]);
+            if (!d) {
+                st = br_fail(err, BR_ERRLEN, BR_E_USAGE, "--stress '%s': not a preset and "
+                             "not a [stress.%s] section of %s (burnrate run %s --stress list)",
+                             cli->stress[j], cli->stress[j], all[k - 1 - j]->path,
+                             all[k - 1 - j]->path);
+                break;
+            }
+            st = br_stress_apply(all[k - 1 - j], d, &all[k], err, BR_ERRLEN);
+            k += st == BR_OK;
+        }
+    }
+    for (size_t i = 0; i < *n; ++i)
+        br_scenario_free((*sc)[i]);
+    free(*sc);
+    *sc = all;
+    *n = k;
+    return st;
 }
 
 int br_cmd_run(const br_cli *cli)
@@ -248,12 +299,27 @@ int br_cmd_run(const br_cli *cli)
     br_scenario **sc = NULL;
     size_t n = 0;
     /* Every rank loads the files itself; all go on only if all could. */
-    br_status st = br_par_agree(load_run(cli, &sc, &n, err), err, sizeof err);
+    br_status st = load_run(cli, &sc, &n, err);
+    const bool list = cli->n_stress == 1 && strcmp(cli->stress[0], "list") == 0;
+    if (st == BR_OK && list) {
+        if (br_par_rank() == 0)
+            for (size_t i = 0; i < n; ++i)
+                br_stress_list(sc[i], stdout);
+        free_all(sc, n);
+        br_par_finalize();
+        return 0;
+    }
+    if (st == BR_OK && cli->n_stress)
+        st = add_stress(cli, &sc, &n, err);
+    st = br_par_agree(st, err, sizeof err);
+    const bool target = cli->target_se > 0 || cli->target_rel > 0;
+    const uint64_t paths = target ? (cli->max_paths ? cli->max_paths : BR_DEFAULT_MAX_PATHS)
+                                  : (cli->paths ? cli->paths : BR_DEFAULT_PATHS);
     int code;
     if (st != BR_OK)
         code = fail(st, err);
     else
-        code = run_and_report(cli, sc, n, cli->paths ? cli->paths : BR_DEFAULT_PATHS, NULL);
+        code = run_and_report(cli, sc, n, paths, NULL);
     if (sc)
         free_all(sc, n);
     br_par_finalize();

@@ -27,6 +27,8 @@ int main(int argc, char **argv)
     case BR_CMD_VALIDATE: return br_cmd_validate(&cli);
     case BR_CMD_RUN: return br_cmd_run(&cli);
     case BR_CMD_BENCH: return br_cmd_bench(&cli);
+    case BR_CMD_SENSITIVITY: return br_cmd_sensitivity(&cli);
+    case BR_CMD_PLOT: return br_cmd_plot(&cli);
     default: br_cli_usage(stderr); return 2;
     }
 }

@@ -14,7 +14,7 @@
 _Static_assert(sizeof(br_tally) % sizeof(uint64_t) == 0, "br_tally is whole uint64 words");
 #define TALLY_WORDS (sizeof(br_tally) / sizeof(uint64_t))
 
-enum { TAG_REPORT = 101, TAG_TALLY = 102, TAG_ASSIGN = 103 };
+enum { TAG_REPORT = 101, TAG_TALLY = 102, TAG_ASSIGN = 103, TAG_EXTRA = 104 };
 
 static int g_rank = 0, g_size = 1, g_local_rank = 0, g_local_size = 1;
 #if BR_WITH_MPI
@@ -129,15 +129,26 @@ void br_par_bcast(void *buf, size_t n)
 }
 
 #if BR_WITH_MPI
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, br_chunk *next)
+/* Optional tallies can exceed INT_MAX words only for absurd horizons; send in pieces. */
+#define EXTRA_PIECE (UINT64_C(1) << 28)
+
+void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
+                            br_chunk *next)
 {
     MPI_Send(rep, sizeof *rep, MPI_BYTE, 0, TAG_REPORT, MPI_COMM_WORLD);
-    if (rep->done.scenario >= 0 && rep->status == BR_OK)
+    if (rep->done.scenario >= 0 && rep->status == BR_OK) {
         MPI_Send(t, (int)TALLY_WORDS, MPI_UINT64_T, 0, TAG_TALLY, MPI_COMM_WORLD);
+        for (uint64_t i = 0; i < rep->extra_words; i += EXTRA_PIECE) {
+            const uint64_t n = rep->extra_words - i < EXTRA_PIECE ? rep->extra_words - i
+                                                                  : EXTRA_PIECE;
+            MPI_Send(extra + i, (int)n, MPI_UINT64_T, 0, TAG_EXTRA, MPI_COMM_WORLD);
+        }
+    }
     MPI_Recv(next, sizeof *next, MPI_BYTE, 0, TAG_ASSIGN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 }
 
-bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, int *from)
+bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, uint64_t *extra,
+                      uint64_t extra_cap, int *from)
 {
     MPI_Status s;
     int flag = 1;
@@ -149,9 +160,22 @@ bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, int *from)
         return false;
     *from = s.MPI_SOURCE;
     MPI_Recv(rep, sizeof *rep, MPI_BYTE, *from, TAG_REPORT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (rep->done.scenario >= 0 && rep->status == BR_OK)
+    if (rep->done.scenario >= 0 && rep->status == BR_OK) {
         MPI_Recv(t, (int)TALLY_WORDS, MPI_UINT64_T, *from, TAG_TALLY, MPI_COMM_WORLD,
                  MPI_STATUS_IGNORE);
+        if (rep->extra_words > extra_cap) {
+            fprintf(stderr, "burnrate: rank %d sent %llu words of optional tallies, room for "
+                    "%llu (ranks of different builds?)\n", *from,
+                    (unsigned long long)rep->extra_words, (unsigned long long)extra_cap);
+            br_par_abort(1);
+        }
+        for (uint64_t i = 0; i < rep->extra_words; i += EXTRA_PIECE) {
+            const uint64_t n = rep->extra_words - i < EXTRA_PIECE ? rep->extra_words - i
+                                                                  : EXTRA_PIECE;
+            MPI_Recv(extra + i, (int)n, MPI_UINT64_T, *from, TAG_EXTRA, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+        }
+    }
     return true;
 }
 
@@ -168,18 +192,23 @@ void br_par_abort(int code)
 }
 #else
 /* One rank: there are no workers to talk to. */
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, br_chunk *next)
+void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
+                            br_chunk *next)
 {
     (void)rep;
     (void)t;
+    (void)extra;
     next->scenario = -1;
 }
 
-bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, int *from)
+bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, uint64_t *extra,
+                      uint64_t extra_cap, int *from)
 {
     (void)wait;
     (void)rep;
     (void)t;
+    (void)extra;
+    (void)extra_cap;
     (void)from;
     return false;
 }

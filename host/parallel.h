@@ -38,15 +38,19 @@ typedef struct br_chunk {
 typedef struct br_report_msg {
     br_chunk done;   /* scenario -1: nothing finished yet */
     int32_t status;  /* br_status of running it */
+    uint64_t extra_words; /* the optional tallies of the chunk that follow the tally */
     char err[BR_ERRLEN];
 } br_report_msg;
 
-/* Worker: report a finished chunk (tally ignored when rep->done.scenario < 0) and
- * receive the next assignment. */
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, br_chunk *next);
+/* Worker: report a finished chunk (tally and the rep->extra_words words of extra ignored
+ * when rep->done.scenario < 0) and receive the next assignment. */
+void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
+                            br_chunk *next);
 /* Root: whether a worker report is waiting (wait: block until one is). On true, fills
- * the report, its tally and the sender's rank. */
-bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, int *from);
+ * the report, its tally, its optional tallies (at most extra_cap words; more aborts the
+ * job) and the sender's rank. */
+bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, uint64_t *extra,
+                      uint64_t extra_cap, int *from);
 /* Root: send an assignment (or a stop) to a worker. */
 void br_par_root_assign(int to, const br_chunk *c);
 

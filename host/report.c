@@ -80,10 +80,92 @@ void br_report_text(const br_result *r, FILE *f)
         br_format_money(b, sizeof b, s->need_p95);
         fprintf(f, "  %-22s backstop used on %.2f%% of paths; external need p50 %s, p95 %s\n",
                 "", 100 * s->backstop_probability, a, b);
+        if (it->fan) {
+            br_fan_stats fs;
+            br_fan_compute(it->fan, it->tally, H, &fs);
+            fprintf(f, "  %-22s", "cash fan p05/p50/p95");
+            for (int m = 12; m <= H && m <= 36; m += 12) {
+                if (!(fs.survival[m - 1] > 0)) {
+                    fprintf(f, "  m%d: no survivors", m);
+                    continue;
+                }
+                br_format_money(a, sizeof a, fs.q[0][m - 1]);
+                br_format_money(b, sizeof b, fs.q[2][m - 1]);
+                br_format_money(c, sizeof c, fs.q[4][m - 1]);
+                fprintf(f, "  m%d: %s/%s/%s", m, a, b, c);
+            }
+            fputc('\n', f);
+        }
+        if (r->target_se > 0 || r->target_rel > 0) {
+            const br_precision *p = &it->precision;
+            fprintf(f, "  %-22s %s after %llu paths: stderr %.3g, relative %.3g%s\n",
+                    "precision target", p->met ? "met" : "NOT met", (unsigned long long)p->paths,
+                    p->stderr_p, p->rel, p->met ? "" : " (stopped at --max-paths)");
+        }
         fprintf(f, "  %-22s %016llx\n", "verification hash", (unsigned long long)it->hash);
     }
     fprintf(f, "run: %s backend on %s; %.3f s, %.3g path-months/s\n", r->backend, r->device,
             r->elapsed_s, r->path_months_per_s);
+}
+
+void br_report_stress_text(const br_result *r, FILE *f)
+{
+    for (size_t b = 0; b < r->n_items; ++b) {
+        const br_scenario_result *base = &r->items[b];
+        if (base->scenario->stressed_by[0])
+            continue;
+        size_t cases[64], n = 0;
+        for (size_t i = 0; i < r->n_items && n < 64; ++i)
+            if (strcmp(r->items[i].scenario->stress_base, base->scenario->name) == 0)
+                cases[n++] = i;
+        if (n == 0)
+            continue;
+        fprintf(f, "\nstress test: %s (same paths: differences are not noise)\n", base->scenario->name);
+        fprintf(f, "  %-26s %14s", "", "base");
+        for (size_t c = 0; c < n; ++c)
+            fprintf(f, " %22.22s", r->items[cases[c]].scenario->stressed_by);
+        fputc('\n', f);
+        /* Probabilities as percentages with the change in points; months and money
+         * with the change as a difference. */
+        enum { PCT, MONTHS, MONEY };
+        static const struct { const char *label; int kind; } rows[] = {
+            {"insolvency by horizon", PCT}, {"insolvency by month 24", PCT},
+            {"runway p50 (months)", MONTHS}, {"runway p05 (months)", MONTHS},
+            {"terminal cash p50", MONEY}, {"equity raised (mean)", MONEY},
+            {"backstop used", PCT},
+        };
+        for (size_t k = 0; k < sizeof rows / sizeof rows[0]; ++k) {
+            fprintf(f, "  %-26s", rows[k].label);
+            double v0 = 0;
+            for (size_t c = 0; c <= n; ++c) {
+                const br_stats *s = &(c ? &r->items[cases[c - 1]] : base)->stats;
+                const double v[] = {s->p_insolvent, s->at[1], s->runway.q[2], s->runway.q[0],
+                                    s->terminal_cash.p50, s->equity_raised_mean,
+                                    s->backstop_probability};
+                const double x = v[k];
+                char cell[80], m1[24], m2[24];
+                if (rows[k].kind == PCT && x < 0)
+                    snprintf(cell, sizeof cell, "n/a");
+                else if (rows[k].kind == PCT)
+                    c ? snprintf(cell, sizeof cell, "%.2f%% (%+.2f)", 100 * x, 100 * (x - v0))
+                      : snprintf(cell, sizeof cell, "%.2f%%", 100 * x);
+                else if (rows[k].kind == MONTHS)
+                    x > s->horizon ? snprintf(cell, sizeof cell, ">%d", s->horizon)
+                    : c            ? snprintf(cell, sizeof cell, "%.0f (%+.0f)", x, x - v0)
+                                   : snprintf(cell, sizeof cell, "%.0f", x);
+                else {
+                    br_format_money(m1, sizeof m1, x);
+                    br_format_money(m2, sizeof m2, x - v0);
+                    c ? snprintf(cell, sizeof cell, "%s (%s%s)", m1, x >= v0 ? "+" : "", m2)
+                      : snprintf(cell, sizeof cell, "%s", m1);
+                }
+                fprintf(f, c ? " %22s" : " %14s", cell);
+                if (c == 0)
+                    v0 = x;
+            }
+            fputc('\n', f);
+        }
+    }
 }
 
 static cJSON *num_or_null(double v, int ok) { return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
@@ -114,7 +196,26 @@ static void add_param(void *ctx, const char *key, const double *num, const char 
         cJSON_AddStringToObject(o, key, text ? text : "");
 }
 
-static cJSON *json_scenario(const br_scenario_result *it)
+/* cash_fan: {p05: [H], ..., p95: [H], survival: [H]}, null where nobody survives. */
+static cJSON *json_fan(const br_scenario_result *it, int H)
+{
+    static const char *names[BR_NQ] = {"p05", "p25", "p50", "p75", "p95"};
+    br_fan_stats fs;
+    br_fan_compute(it->fan, it->tally, H, &fs);
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < BR_NQ; ++i) {
+        cJSON *a = cJSON_AddArrayToObject(o, names[i]);
+        for (int m = 0; m < H; ++m)
+            cJSON_AddItemToArray(a, num_or_null(fs.q[i][m], isfinite(fs.q[i][m])));
+    }
+    cJSON *a = cJSON_AddArrayToObject(o, "survival");
+    for (int m = 0; m < H; ++m)
+        cJSON_AddItemToArray(a, num_or_null(fs.survival[m], isfinite(fs.survival[m])));
+    cJSON_AddNumberToObject(o, "resolution", exp2(1.0 / (1 << BR_FAN_SUB_BITS)) - 1);
+    return o;
+}
+
+static cJSON *json_scenario(const br_result *r, const br_scenario_result *it)
 {
     const br_stats *s = &it->stats;
     const int H = s->horizon;
@@ -168,6 +269,20 @@ static cJSON *json_scenario(const br_scenario_result *it)
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)it->hash);
     cJSON_AddStringToObject(o, "verification_hash", hex);
+    if (it->fan)
+        cJSON_AddItemToObject(o, "cash_fan", json_fan(it, H));
+    if (it->scenario->stressed_by[0]) {
+        cJSON *st = cJSON_AddObjectToObject(o, "stress");
+        cJSON_AddStringToObject(st, "name", it->scenario->stressed_by);
+        cJSON_AddStringToObject(st, "base", it->scenario->stress_base);
+    }
+    if (r->target_se > 0 || r->target_rel > 0) {
+        cJSON *pr = cJSON_AddObjectToObject(o, "precision");
+        cJSON_AddBoolToObject(pr, "met", it->precision.met);
+        cJSON_AddNumberToObject(pr, "paths_used", (double)it->precision.paths);
+        cJSON_AddNumberToObject(pr, "stderr", it->precision.stderr_p);
+        cJSON_AddNumberToObject(pr, "relative_error", it->precision.rel);
+    }
     return o;
 }
 
@@ -191,9 +306,19 @@ cJSON *br_report_json(const br_result *r)
     cJSON_AddNumberToObject(run, "ranks", r->ranks);
     cJSON_AddNumberToObject(run, "elapsed_s", r->elapsed_s);
     cJSON_AddNumberToObject(run, "path_months_per_s", r->path_months_per_s);
+    if (r->target_se > 0 || r->target_rel > 0) {
+        cJSON *tg = cJSON_AddObjectToObject(run, "target");
+        cJSON_AddItemToObject(tg, "stderr", num_or_null(r->target_se, r->target_se > 0));
+        cJSON_AddItemToObject(tg, "relative_error", num_or_null(r->target_rel, r->target_rel > 0));
+        cJSON_AddNumberToObject(tg, "max_paths", (double)r->paths);
+        bool met = true;
+        for (size_t i = 0; i < r->n_items; ++i)
+            met = met && r->items[i].precision.met;
+        cJSON_AddBoolToObject(tg, "met", met);
+    }
     cJSON *arr = cJSON_AddArrayToObject(root, "scenarios");
     for (size_t i = 0; i < r->n_items; ++i)
-        cJSON_AddItemToArray(arr, json_scenario(&r->items[i]));
+        cJSON_AddItemToArray(arr, json_scenario(r, &r->items[i]));
     return root;
 }
 
@@ -292,11 +417,24 @@ br_status br_report_csv_write(const br_result *r, const char *dir, br_outset *se
         FILE *g = br_outset_open(set, path, err, errlen);
         if (!g)
             return BR_E_IO;
-        fprintf(g, "month,insolvency_cumulative,insolvent_in_month,runway_ends_in_month\n");
-        for (int t = 1; t <= H; ++t)
-            fprintf(g, "%d,%.10g,%llu,%llu\n", t, s->by_month[t - 1],
+        fprintf(g, "month,insolvency_cumulative,insolvent_in_month,runway_ends_in_month%s\n",
+                it->fan ? ",survival,cash_p05,cash_p25,cash_p50,cash_p75,cash_p95" : "");
+        br_fan_stats *fs = it->fan ? malloc(sizeof *fs) : NULL;
+        if (fs)
+            br_fan_compute(it->fan, it->tally, H, fs);
+        for (int t = 1; t <= H; ++t) {
+            fprintf(g, "%d,%.10g,%llu,%llu", t, s->by_month[t - 1],
                     (unsigned long long)it->tally->insolvent[t],
                     (unsigned long long)it->tally->runway[t]);
+            if (fs) {
+                fprintf(g, ",%.10g", fs->survival[t - 1]);
+                for (int k = 0; k < BR_NQ; ++k)
+                    isfinite(fs->q[k][t - 1]) ? fprintf(g, ",%.6e", fs->q[k][t - 1])
+                                              : fprintf(g, ",");
+            }
+            fputc('\n', g);
+        }
+        free(fs);
     }
     return BR_OK;
 }

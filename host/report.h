@@ -10,6 +10,9 @@
 
 /* The human summary, one block per scenario. */
 void br_report_text(const br_result *r, FILE *f);
+/* Stress tests side by side: per base scenario with stressed copies in the run, a
+ * table of base and stressed figures and their change. Nothing when there are none. */
+void br_report_stress_text(const br_result *r, FILE *f);
 /* The JSON document (the contract in README "Output"); caller frees. */
 cJSON *br_report_json(const br_result *r);
 /* Add the JSON to an output set ("-": write to stdout now). */

@@ -15,6 +15,10 @@ typedef struct br_scenario_result {
     br_stats stats;
     uint64_t hash;
     double elapsed_s;
+    uint64_t *fan;       /* --fan: horizon * BR_FAN_BINS counts (kernels/tally.h); or NULL */
+    uint64_t *unit_rows; /* br_run_opts.unit_rows: n_units rows of BR_UNIT_ROW; or NULL */
+    uint64_t n_units;
+    br_precision precision; /* with a precision target: where it ended */
 } br_scenario_result;
 
 struct br_result {
@@ -27,6 +31,7 @@ struct br_result {
     double elapsed_s;
     double path_months_per_s; /* sum over scenarios of paths * horizon / elapsed */
     /* Checkpointed runs (br_run_ex): */
+    double target_se, target_rel; /* the precision targets (0: none) */
     bool stopped;          /* a stop signal came: the checkpoint holds the state, no stats */
     bool already_finished; /* --resume of a checkpoint whose tasks were all done */
     uint64_t tasks_done, tasks_total; /* (scenario, work unit) pairs */
@@ -39,6 +44,7 @@ typedef struct br_run_opts {
     const char *resume;        /* continue from here (NULL: a fresh run) */
     double checkpoint_every;   /* seconds between checkpoints; <= 0: only on stop/end */
     volatile sig_atomic_t *stop; /* set by a signal handler; checked between batches */
+    bool unit_rows;            /* keep per-unit rows (sensitivity); no checkpoints then */
 } br_run_opts;
 
 /* br_run over every rank (host/parallel.h): rank 0 hands out (scenario, work unit)

@@ -481,6 +481,19 @@ static bool check_syntax(struct loader *L, char *s)
             section[n] = '\0';
             if (br_key_section_known(section))
                 return true;
+            if (strncmp(section, "stress.", 7) == 0) { /* a stress test: [stress.NAME] */
+                const char *nm = section + 7;
+                const size_t len = strlen(nm);
+                if (len > 0 && len < BR_STRESS_NAME_MAX &&
+                    strspn(nm, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "_-") == len)
+                    return true;
+                L->st = br_fail(L->err, L->errlen, BR_E_INPUT,
+                                "%s: stress section [%s]: the name after 'stress.' must be 1..%d "
+                                "letters, digits, '-' or '_'", L->where, section,
+                                BR_STRESS_NAME_MAX - 1);
+                return false;
+            }
         } else {
             memcpy(section, s + 1, sizeof section - 4);
             strcpy(section + sizeof section - 4, "...");
@@ -547,6 +560,70 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
+/* `section.key = SHIFT` inside [stress.NAME]: checked now, applied by host/stress.c. */
+static int on_stress_key(struct loader *L, const char *stress, const char *name,
+                         const char *value)
+{
+    br_scenario *sc = L->sc;
+    char sec[64];
+    const char *dot = strchr(name, '.');
+    const size_t sl = dot ? (size_t)(dot - name) : 0;
+    const struct br_scenario_key *k = NULL;
+    if (dot && sl < sizeof sec) {
+        memcpy(sec, name, sl);
+        sec[sl] = '\0';
+        k = br_key_find(sec, dot + 1);
+    }
+    if (!k) {
+        L->st = dot && sl < sizeof sec
+                    ? br_key_unknown(L->where, sec, dot + 1, L->err, L->errlen)
+                    : br_fail(L->err, L->errlen, BR_E_INPUT, "%s: [stress.%s] %s = '%s': keys "
+                              "here are section.key (e.g. costs.capex = +30%%)", L->where,
+                              stress, name, value);
+        return 0;
+    }
+    if (strlen(value) >= sizeof sc->stress[0].shifts[0].shift) {
+        L->st = br_fail(L->err, L->errlen, BR_E_INPUT, "%s: [stress.%s] %s = '%.40s...': too "
+                        "long", L->where, stress, name, value);
+        return 0;
+    }
+    L->st = br_stress_check_shift(k, value, L->where, L->err, L->errlen);
+    if (L->st != BR_OK)
+        return 0;
+    br_stress_def *d = NULL;
+    for (size_t i = 0; i < sc->n_stress; ++i)
+        if (strcmp(sc->stress[i].name, stress) == 0)
+            d = &sc->stress[i];
+    if (!d) {
+        br_stress_def *nd = realloc(sc->stress, (sc->n_stress + 1) * sizeof *nd);
+        if (!nd) {
+            L->st = br_fail(L->err, L->errlen, BR_E_NOMEM, "%s: out of memory", L->where);
+            return 0;
+        }
+        sc->stress = nd;
+        d = &sc->stress[sc->n_stress++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->name, sizeof d->name, "%s", stress);
+    }
+    for (size_t i = 0; i < d->n; ++i)
+        if (strcmp(d->shifts[i].key, name) == 0) {
+            L->st = br_fail(L->err, L->errlen, BR_E_INPUT, "%s: [stress.%s] %s: duplicate key; "
+                            "first given at line %d", L->where, stress, name, d->shifts[i].line);
+            return 0;
+        }
+    br_stress_shift *ns = realloc(d->shifts, (d->n + 1) * sizeof *ns);
+    if (!ns) {
+        L->st = br_fail(L->err, L->errlen, BR_E_NOMEM, "%s: out of memory", L->where);
+        return 0;
+    }
+    d->shifts = ns;
+    br_stress_shift *x = &d->shifts[d->n++];
+    snprintf(x->key, sizeof x->key, "%s", name);
+    snprintf(x->shift, sizeof x->shift, "%s", value);
+    x->line = L->line;
+    return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct loader *L = user;
@@ -566,6 +643,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
                             L->where, name, value);
         return 0;
     }
+    if (strncmp(section, "stress.", 7) == 0)
+        return on_stress_key(L, section + 7, name, value);
     const struct br_scenario_key *k = br_key_find(section, name);
     if (!k) {
         L->st = br_key_unknown(L->where, section, name, L->err, L->errlen);
@@ -719,6 +798,24 @@ br_status br_scenario_with(const br_scenario *sc, const char *assignment, br_sce
     c->capex_schedule_months = NULL;
     c->capex_schedule_amounts = NULL;
     c->n_capex_schedule = 0;
+    c->stress = NULL;
+    c->n_stress = 0;
+    if (sc->n_stress > 0) {
+        if (!(c->stress = calloc(sc->n_stress, sizeof *c->stress))) {
+            st = br_fail(err, errlen, BR_E_NOMEM, "%s: out of memory", sc->path);
+            goto done;
+        }
+        for (size_t i = 0; i < sc->n_stress; ++i, ++c->n_stress) {
+            c->stress[i] = sc->stress[i];
+            c->stress[i].shifts = malloc(sc->stress[i].n * sizeof *c->stress[i].shifts + 1);
+            if (!c->stress[i].shifts) {
+                st = br_fail(err, errlen, BR_E_NOMEM, "%s: out of memory", sc->path);
+                goto done;
+            }
+            memcpy(c->stress[i].shifts, sc->stress[i].shifts,
+                   sc->stress[i].n * sizeof *c->stress[i].shifts);
+        }
+    }
     o->path = c->path;
     if (sc->n_capex_schedule > 0) {
         c->capex_schedule_months = malloc(sc->n_capex_schedule * sizeof(int));
@@ -751,6 +848,9 @@ void br_scenario_free(br_scenario *sc)
     if (!sc)
         return;
     free_schedule(sc);
+    for (size_t i = 0; i < sc->n_stress; ++i)
+        free(sc->stress[i].shifts);
+    free(sc->stress);
     free(sc);
 }
 

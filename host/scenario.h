@@ -24,6 +24,20 @@
  * (revenue, growth, capex, cashflow). */
 enum { BR_CORR_RG, BR_CORR_RK, BR_CORR_RC, BR_CORR_GK, BR_CORR_GC, BR_CORR_KC, BR_N_CORR };
 
+/* A stress test: shifts applied to a scenario's values (host/stress.c), from a
+ * [stress.NAME] section of its file or a preset. */
+#define BR_STRESS_NAME_MAX 32
+typedef struct br_stress_shift {
+    char key[64];   /* section.key */
+    char shift[64]; /* +30%, -50%, *0.5, +0.04, =VALUE */
+    int line;       /* in the scenario file; 0 for a preset */
+} br_stress_shift;
+typedef struct br_stress_def {
+    char name[BR_STRESS_NAME_MAX];
+    br_stress_shift *shifts;
+    size_t n;
+} br_stress_def;
+
 struct br_scenario {
     char path[BR_PATH_MAX];       /* file it came from */
     char name[BR_NAME_MAX];       /* scenario.name, default: file name sans extension */
@@ -77,7 +91,28 @@ struct br_scenario {
      * -1 a --set override. Defaults that follow other keys and --set replacements by
      * br_scenario_with are resolved from this. */
     int key_source[BR_SCENARIO_MAX_KEYS];
+
+    /* Its file's [stress.NAME] sections (not part of the scenario's identity). */
+    br_stress_def *stress;
+    size_t n_stress;
+    /* A stressed copy (host/stress.c): the stress's name and the base's; "" otherwise. */
+    char stressed_by[BR_STRESS_NAME_MAX];
+    char stress_base[BR_NAME_MAX];
 };
+
+/* ---- stress tests (host/stress.c) ---------------------------------------------------- */
+struct br_scenario_key;
+/* Whether `s` is a well-formed shift for key k (message into err when not). */
+br_status br_stress_check_shift(const struct br_scenario_key *k, const char *shift,
+                                const char *where, char *err, size_t errlen);
+/* A copy of sc with the stress applied, named "<name>+<stress>". BR_E_INPUT naming the
+ * stress, shift and the value's problem when a shifted value is not allowed. */
+br_status br_stress_apply(const br_scenario *sc, const br_stress_def *d, br_scenario **out,
+                          char *err, size_t errlen);
+/* The stress `name` for sc: its file's [stress.name] or a preset; NULL if neither. */
+const br_stress_def *br_stress_find(const br_scenario *sc, const char *name);
+/* Every preset and sc's own sections, one a line with their shifts. */
+void br_stress_list(const br_scenario *sc, FILE *f);
 
 /* Print every resolved parameter, defaults included, one `section.key = value` a line. */
 void br_scenario_print(const br_scenario *sc, FILE *f);

@@ -25,22 +25,24 @@ static float u2f(uint32_t u)
     return f;
 }
 
-void br_money_bin_edges(int bin, double *lo, double *hi)
+void br_money_bin_edges_res(int bin, int sub_bits, double *lo, double *hi)
 {
+    const int side = (BR_MONEY_OCT_HI - BR_MONEY_OCT_LO) << sub_bits;
+    const int centre = side + 1, bins = 2 * side + 3;
     const double top = ldexp(1.0, BR_MONEY_OCT_HI), bottom = ldexp(1.0, BR_MONEY_OCT_LO);
-    const uint32_t base = (uint32_t)(127 + BR_MONEY_OCT_LO) << BR_MONEY_SUB_BITS;
-    const int shift = 23 - BR_MONEY_SUB_BITS;
+    const uint32_t base = (uint32_t)(127 + BR_MONEY_OCT_LO) << sub_bits;
+    const int shift = 23 - sub_bits;
     if (bin <= 0) { /* below -2^50: no finite lower edge; report the edge itself */
         *lo = *hi = -top;
-    } else if (bin < BR_MONEY_CENTRE) { /* negative magnitudes, largest first */
-        const uint32_t k = (uint32_t)(BR_MONEY_SIDE - bin);
+    } else if (bin < centre) { /* negative magnitudes, largest first */
+        const uint32_t k = (uint32_t)(side - bin);
         *lo = -(double)u2f((base + k + 1u) << shift);
         *hi = -(double)u2f((base + k) << shift);
-    } else if (bin == BR_MONEY_CENTRE) {
+    } else if (bin == centre) {
         *lo = -bottom;
         *hi = bottom;
-    } else if (bin < BR_MONEY_BINS - 1) {
-        const uint32_t k = (uint32_t)(bin - BR_MONEY_CENTRE - 1);
+    } else if (bin < bins - 1) {
+        const uint32_t k = (uint32_t)(bin - centre - 1);
         *lo = (double)u2f((base + k) << shift);
         *hi = (double)u2f((base + k + 1u) << shift);
     } else {
@@ -48,8 +50,14 @@ void br_money_bin_edges(int bin, double *lo, double *hi)
     }
 }
 
-double br_money_quantile(const uint64_t *hist, uint64_t n, double q)
+void br_money_bin_edges(int bin, double *lo, double *hi)
 {
+    br_money_bin_edges_res(bin, BR_MONEY_SUB_BITS, lo, hi);
+}
+
+double br_money_quantile_res(const uint64_t *hist, int sub_bits, uint64_t n, double q)
+{
+    const int bins = 2 * ((BR_MONEY_OCT_HI - BR_MONEY_OCT_LO) << sub_bits) + 3;
     if (n == 0)
         return 0.0;
     /* The value with rank ceil(q n) (1-based), interpolated inside its bin. */
@@ -57,20 +65,25 @@ double br_money_quantile(const uint64_t *hist, uint64_t n, double q)
     if (rank < 1)
         rank = 1;
     uint64_t cum = 0;
-    for (int b = 0; b < BR_MONEY_BINS; ++b) {
+    for (int b = 0; b < bins; ++b) {
         if (hist[b] == 0)
             continue;
         if ((double)(cum + hist[b]) >= rank) {
             double lo, hi;
-            br_money_bin_edges(b, &lo, &hi);
+            br_money_bin_edges_res(b, sub_bits, &lo, &hi);
             const double frac = (rank - (double)cum - 0.5) / (double)hist[b];
             return lo + (hi - lo) * frac;
         }
         cum += hist[b];
     }
     double lo, hi;
-    br_money_bin_edges(BR_MONEY_BINS - 1, &lo, &hi);
+    br_money_bin_edges_res(bins - 1, sub_bits, &lo, &hi);
     return hi;
+}
+
+double br_money_quantile(const uint64_t *hist, uint64_t n, double q)
+{
+    return br_money_quantile_res(hist, BR_MONEY_SUB_BITS, n, q);
 }
 
 /* Mean of the lowest fraction q of the entries, each at its bin's midpoint (the
@@ -215,4 +228,31 @@ uint64_t br_tally_hash(const br_tally *t, int H)
     const uint64_t h = XXH3_64bits_digest(st);
     XXH3_freeState(st);
     return h;
+}
+
+void br_fan_compute(const uint64_t *fan, const br_tally *t, int horizon, br_fan_stats *f)
+{
+    f->horizon = horizon;
+    uint64_t dead = 0; /* insolvent by the end of month m */
+    for (int m = 1; m <= horizon; ++m) {
+        const uint64_t *row = fan + (size_t)(m - 1) * BR_FAN_BINS;
+        dead += t->insolvent[m];
+        const uint64_t alive = t->paths - dead;
+        f->survival[m - 1] = t->paths ? (double)alive / (double)t->paths : NAN;
+        for (int i = 0; i < BR_NQ; ++i)
+            f->q[i][m - 1] = alive ? br_money_quantile_res(row, BR_FAN_SUB_BITS, alive,
+                                                           br_quantile_levels[i])
+                                   : NAN;
+    }
+}
+
+void br_precision_of(const br_tally *t, double target_se, double target_rel, br_precision *p)
+{
+    const double n = (double)t->paths, x = (double)(t->paths - t->insolvent[0]);
+    const double pt = (x + 2.0) / (n + 4.0);
+    p->paths = t->paths;
+    p->stderr_p = sqrt(pt * (1.0 - pt) / (n + 4.0));
+    p->rel = p->stderr_p / pt;
+    p->met = (target_se <= 0 || p->stderr_p <= target_se) &&
+             (target_rel <= 0 || p->rel <= target_rel);
 }

@@ -4,6 +4,7 @@
 #ifndef BURNRATE_H
 #define BURNRATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,10 +50,15 @@ int br_scenario_horizon(const br_scenario *sc);
 typedef struct br_result br_result;
 
 typedef struct br_run_config {
-    uint64_t paths;      /* paths per scenario */
+    uint64_t paths;      /* paths per scenario; with a precision target, the most */
     uint64_t seed;       /* Philox key */
     int threads;         /* 0: OpenMP default */
     const char *backend; /* "auto", "cpu", "cuda" */
+    bool fan;            /* also tally the cash fan chart (cash quantiles by month) */
+    /* Precision targets on the probability of insolvency by the horizon (0: none): work
+     * units are added in batches until its standard error is at most target_se and its
+     * relative error at most target_rel, or `paths` is reached. */
+    double target_se, target_rel;
     /* Called from the thread that called br_run, between batches of work units. */
     void (*progress)(void *ctx, uint64_t done_paths, uint64_t total_paths);
     void *progress_ctx;

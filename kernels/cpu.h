@@ -10,10 +10,12 @@
 #define BR_CPU_LANES 64
 
 /* Add every path of the listed work units (unit u holds paths u*BR_UNIT_PATHS .. up
- * to n_paths) to *out, on `threads` OpenMP threads (0: the OpenMP default). Returns 0,
- * or -1 when memory for the per-thread tallies could not be had. */
+ * to n_paths) to *out, on `threads` OpenMP threads (0: the OpenMP default), and to the
+ * optional tallies of x (NULL, or NULL members: off). Returns 0, or -1 when memory for
+ * the per-thread tallies could not be had. */
 int br_cpu_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
-                     const uint64_t *units, size_t n_units, int threads, br_tally *out);
+                     const uint64_t *units, size_t n_units, int threads, br_tally *out,
+                     const br_extra *x);
 
 /* Outcomes of paths p0 .. p0+n-1 through the vectorised engine (tests compare them
  * with br_path_run and with the GPU). */

@@ -140,9 +140,12 @@ static __device__ __forceinline__ void br_group_add_i64(br_ull *dst, int64_t v)
 static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *field, uint64_t v)
 {
 #if defined(__CUDA_ARCH__)
+    /* Outside br_d_tally (off wraps when below it): the optional tallies, in global
+     * memory like the histograms. */
     const size_t off = (size_t)((const char *)field - (const char *)&br_d_tally);
-    const bool hist = off >= offsetof(br_tally, cash_hist) && off < offsetof(br_tally, rounds);
-    br_group_add_u64(hist ? (br_ull *)field : br_block_slot(off), (br_ull)v);
+    const bool global = off >= sizeof(br_tally) ||
+                        (off >= offsetof(br_tally, cash_hist) && off < offsetof(br_tally, rounds));
+    br_group_add_u64(global ? (br_ull *)field : br_block_slot(off), (br_ull)v);
 #else
     *field += v;
 #endif
@@ -162,9 +165,12 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i1
 /* ---- kernels ------------------------------------------------------------------------- */
 
 /* Every path of the work units units[0 .. n_units-1] below n_paths: index i of the
- * grid-stride loop is path i % BR_UNIT_PATHS of unit units[i / BR_UNIT_PATHS]. */
+ * grid-stride loop is path i % BR_UNIT_PATHS of unit units[i / BR_UNIT_PATHS]. The
+ * optional tallies (kernels/tally.h; NULL when off): fan, horizon * BR_FAN_BINS words,
+ * and rows, one BR_UNIT_ROW per listed unit, both zeroed device memory. */
 __global__ void __launch_bounds__(BR_CUDA_BLOCK)
-    br_units_kernel(uint64_t seed, uint64_t n_paths, const uint64_t *units, uint64_t n_units)
+    br_units_kernel(uint64_t seed, uint64_t n_paths, const uint64_t *units, uint64_t n_units,
+                    uint64_t *fan, uint64_t *rows)
 {
     const size_t n_slots = br_s_slots(br_c_model.horizon);
     for (size_t i = threadIdx.x; i < n_slots; i += blockDim.x)
@@ -176,8 +182,21 @@ __global__ void __launch_bounds__(BR_CUDA_BLOCK)
     for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < total; i += stride) {
         const uint64_t p = units[i / BR_UNIT_PATHS] * BR_UNIT_PATHS + i % BR_UNIT_PATHS;
         if (p < n_paths) {
-            const br_outcome o = br_path_run(&br_c_model, seed, p);
+            br_outcome o;
+            if (fan) { /* br_path_run, with the fan tally after every month */
+                br_path s;
+                br_path_init(&br_c_model, &s);
+                for (int32_t t = 1; t <= br_c_model.horizon && br_path_active(&s); ++t) {
+                    br_path_month(&br_c_model, &s, t, seed, (uint32_t)p, (uint32_t)(p >> 32));
+                    br_fan_month(fan, t, s.insolvent, s.cash);
+                }
+                o = br_path_outcome(&br_c_model, &s);
+            } else {
+                o = br_path_run(&br_c_model, seed, p);
+            }
             br_tally_path(&br_d_tally, &o);
+            if (rows)
+                br_unit_path(rows + (i / BR_UNIT_PATHS) * BR_UNIT_ROW(br_c_model.horizon), &o);
         }
     }
     __syncthreads();
@@ -316,24 +335,34 @@ done:
 /* One device's share of a run. */
 typedef struct br_dev_run {
     bool used;
+    size_t a, b;     /* its units: units[a .. b-1] */
     cudaStream_t stream;
     uint64_t *units; /* device copy of the chunk */
+    uint64_t *fan, *rows; /* device optional tallies, NULL when off */
 } br_dev_run;
 
 extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                                        const uint64_t *units, size_t n_units, br_tally *out,
-                                       char *err, size_t errlen)
+                                       const br_extra *x, char *err, size_t errlen)
 {
     br_status st = BR_OK;
     bool cleanup = false;
     int ndev = 0;
     br_dev_run runs[BR_CUDA_MAX_DEVICES];
     br_tally *acc = NULL, *dev_tally = NULL;
+    uint64_t *fan_acc = NULL, *fan_host = NULL;
     const size_t shmem = br_s_slots(m->horizon) * sizeof(br_ull);
+    const size_t fan_words = x && x->fan ? (size_t)m->horizon * BR_FAN_BINS : 0;
+    const size_t row = BR_UNIT_ROW(m->horizon);
+    const bool rows = x && x->unit_rows;
     memset(runs, 0, sizeof runs);
     pthread_mutex_lock(&br_cuda_lock);
     acc = (br_tally *)calloc(2, sizeof *acc);
-    if (!acc) {
+    if (fan_words) {
+        fan_acc = (uint64_t *)calloc(2 * fan_words, sizeof *fan_acc);
+        fan_host = fan_acc + fan_words;
+    }
+    if (!acc || (fan_words && !fan_acc)) {
         snprintf(err, errlen, "cuda backend: out of memory for the tallies");
         st = BR_E_NOMEM;
         goto done;
@@ -352,9 +381,20 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         if (a == b)
             continue;
         r->used = true;
+        r->a = a;
+        r->b = b;
         BR_CUDA_CHECK(cudaSetDevice(d));
         BR_CUDA_CHECK(cudaStreamCreateWithFlags(&r->stream, cudaStreamNonBlocking));
         BR_CUDA_CHECK(cudaMalloc((void **)&r->units, (b - a) * sizeof *units));
+        if (fan_words) {
+            BR_CUDA_CHECK(cudaMalloc((void **)&r->fan, fan_words * sizeof *r->fan));
+            BR_CUDA_CHECK(cudaMemsetAsync(r->fan, 0, fan_words * sizeof *r->fan, r->stream));
+        }
+        if (rows) {
+            BR_CUDA_CHECK(cudaMalloc((void **)&r->rows, (b - a) * row * sizeof *r->rows));
+            BR_CUDA_CHECK(cudaMemsetAsync(r->rows, 0, (b - a) * row * sizeof *r->rows,
+                                          r->stream));
+        }
         BR_CUDA_CHECK(cudaMemcpyAsync(r->units, units + a, (b - a) * sizeof *units,
                                       cudaMemcpyHostToDevice, r->stream));
         BR_CUDA_CHECK(cudaMemcpyToSymbolAsync(br_c_model, m, sizeof *m, 0,
@@ -366,7 +406,7 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         if (st != BR_OK)
             goto done;
         BR_CUDA_CHECK((br_units_kernel<<<grid, BR_CUDA_BLOCK, shmem, r->stream>>>(
-                           seed, n_paths, r->units, (uint64_t)(b - a)),
+                           seed, n_paths, r->units, (uint64_t)(b - a), r->fan, r->rows),
                        cudaGetLastError()));
     }
     for (int d = 0; d < ndev; ++d) {
@@ -375,10 +415,21 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         BR_CUDA_CHECK(cudaSetDevice(d));
         BR_CUDA_CHECK(cudaMemcpyFromSymbolAsync(dev_tally, br_d_tally, sizeof(br_tally), 0,
                                                 cudaMemcpyDeviceToHost, runs[d].stream));
+        if (fan_words)
+            BR_CUDA_CHECK(cudaMemcpyAsync(fan_host, runs[d].fan, fan_words * sizeof *fan_host,
+                                          cudaMemcpyDeviceToHost, runs[d].stream));
+        if (rows) /* straight into the caller's rows: each device owns its range */
+            BR_CUDA_CHECK(cudaMemcpyAsync(x->unit_rows + runs[d].a * row, runs[d].rows,
+                                          (runs[d].b - runs[d].a) * row * sizeof *runs[d].rows,
+                                          cudaMemcpyDeviceToHost, runs[d].stream));
         BR_CUDA_CHECK(cudaStreamSynchronize(runs[d].stream));
         br_tally_merge(acc, dev_tally);
+        for (size_t i = 0; i < fan_words; ++i)
+            fan_acc[i] += fan_host[i];
     }
     br_tally_merge(out, acc); /* only a complete batch reaches the caller */
+    for (size_t i = 0; i < fan_words; ++i)
+        x->fan[i] += fan_acc[i];
 
 done:
     cleanup = true;
@@ -388,10 +439,15 @@ done:
         BR_CUDA_CHECK(cudaSetDevice(d));
         if (runs[d].units)
             BR_CUDA_CHECK(cudaFree(runs[d].units));
+        if (runs[d].fan)
+            BR_CUDA_CHECK(cudaFree(runs[d].fan));
+        if (runs[d].rows)
+            BR_CUDA_CHECK(cudaFree(runs[d].rows));
         if (runs[d].stream)
             BR_CUDA_CHECK(cudaStreamDestroy(runs[d].stream));
     }
     free(acc);
+    free(fan_acc);
     pthread_mutex_unlock(&br_cuda_lock);
     return st;
 }

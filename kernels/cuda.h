@@ -24,13 +24,14 @@ int br_cuda_probe(char *why, size_t whylen);
 /* Device name(s), driver and runtime versions, for reports. */
 void br_cuda_describe(char *buf, size_t len);
 
-/* Add every path of the listed work units (as br_cpu_run_units) to *out, on all visible
- * devices: the unit list is split into one contiguous chunk per device, each device's
- * tally comes back once and is merged with br_tally_merge. Not reentrant (the device
- * tallies are module globals): calls are serialised by a lock. */
+/* Add every path of the listed work units (as br_cpu_run_units) to *out and to the
+ * optional tallies of x, on all visible devices: the unit list is split into one
+ * contiguous chunk per device, each device's tallies come back once and are merged with
+ * integer adds. Not reentrant (the device tallies are module globals): calls are
+ * serialised by a lock. */
 br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
-                            const uint64_t *units, size_t n_units, br_tally *out, char *err,
-                            size_t errlen);
+                            const uint64_t *units, size_t n_units, br_tally *out,
+                            const br_extra *x, char *err, size_t errlen);
 
 /* Outcomes of paths p0 .. p0+n-1, one thread per path on device 0 (tests compare them
  * with br_cpu_outcomes). The device buffer is poisoned with 0xCA bytes first, so a path

@@ -45,18 +45,21 @@ typedef struct br_tally {
     br_i128 need_sum;   /* external funding need, USD */
 } br_tally;
 
-/* Bin of a money amount; monotone non-decreasing in x. */
-BR_HD int32_t br_money_bin(float x)
+/* Bin of a money amount in a histogram of 2^sub_bits bins per octave (the layout above,
+ * side = (OCT_HI - OCT_LO) << sub_bits); monotone non-decreasing in x. */
+BR_HD int32_t br_money_bin_res(float x, int32_t sub_bits)
 {
+    const int32_t side = (BR_MONEY_OCT_HI - BR_MONEY_OCT_LO) << sub_bits;
     const uint32_t bits = br_f2u(x);
     const uint32_t mag = bits & 0x7fffffffu;
-    const int32_t key = (int32_t)(mag >> (23 - BR_MONEY_SUB_BITS)) -
-                        ((127 + BR_MONEY_OCT_LO) << BR_MONEY_SUB_BITS);
-    const int32_t k = key < 0 ? -1 : (key >= BR_MONEY_SIDE ? BR_MONEY_SIDE : key);
+    const int32_t key = (int32_t)(mag >> (23 - sub_bits)) - ((127 + BR_MONEY_OCT_LO) << sub_bits);
+    const int32_t k = key < 0 ? -1 : (key >= side ? side : key);
     const int32_t neg = (bits >> 31) != 0u;
-    /* k == -1: centre; k == SIDE: overflow end. */
-    return k < 0 ? BR_MONEY_CENTRE : (neg ? BR_MONEY_SIDE - k : BR_MONEY_CENTRE + 1 + k);
+    /* k == -1: centre (bin side + 1); k == side: overflow end. */
+    return k < 0 ? side + 1 : (neg ? side - k : side + 2 + k);
 }
+
+BR_HD int32_t br_money_bin(float x) { return br_money_bin_res(x, BR_MONEY_SUB_BITS); }
 
 /* Whole USD for the fixed-point sums (truncation toward zero, then clamp). */
 BR_HD int64_t br_money_fixed(float x)
@@ -105,6 +108,40 @@ BR_HD void br_tally_path(br_tally *t, const br_outcome *o)
     BR_TALLY_ADD_U64(&t->backstop_uses, (uint64_t)o->uses);
     if (o->uses > 0)
         BR_TALLY_ADD_U64(&t->backstop_paths, 1u);
+}
+
+/* ---- optional tallies ----------------------------------------------------------------
+ * Asked for by a run, NULL when not (the fast path stays as it is):
+ * - fan: the cash fan chart, [horizon][BR_FAN_BINS] counts; row t-1 is a histogram of
+ *   the cash of the paths still solvent at the end of month t, 32 bins per octave
+ *   (resolution 2^(1/32) - 1 = 2.2%), same layout as the money histogram.
+ * - unit rows: per work unit, BR_UNIT_ROW(H) counts: [0] paths never insolvent, [1 + t]
+ *   paths whose runway ends in month t (t = 0: beyond the horizon). Sensitivity takes
+ *   standard errors from the spread between units (batch means). */
+#define BR_FAN_SUB_BITS 5
+#define BR_FAN_SIDE ((BR_MONEY_OCT_HI - BR_MONEY_OCT_LO) << BR_FAN_SUB_BITS) /* 960 */
+#define BR_FAN_BINS (2 * BR_FAN_SIDE + 3)
+#define BR_UNIT_ROW(horizon) ((size_t)(horizon) + 2)
+
+typedef struct br_extra {
+    uint64_t *fan;       /* NULL: off; else added into, horizon * BR_FAN_BINS words */
+    uint64_t *unit_rows; /* NULL: off; else one zeroed row per listed unit, in order */
+} br_extra;
+
+/* A path at the end of month t (fan tally). */
+BR_HD void br_fan_month(uint64_t *fan, int32_t t, int32_t insolvent, float cash)
+{
+    if (insolvent == 0)
+        BR_TALLY_ADD_U64(&fan[(size_t)(t - 1) * BR_FAN_BINS +
+                              (size_t)br_money_bin_res(cash, BR_FAN_SUB_BITS)], 1u);
+}
+
+/* A finished path into its unit's row. */
+BR_HD void br_unit_path(uint64_t *row, const br_outcome *o)
+{
+    if (o->insolvent == 0)
+        BR_TALLY_ADD_U64(&row[0], 1u);
+    BR_TALLY_ADD_U64(&row[1 + o->runway], 1u);
 }
 
 /* a += b, for tallies of the same scenario (integer adds: any order, same bits). */

@@ -51,7 +51,7 @@ br_tally *brt_run(const br_model *m, uint64_t seed, uint64_t n, int threads, br_
     assert_non_null(t);
     for (size_t i = 0; i < n_units; ++i)
         units[i] = i;
-    assert_int_equal(br_cpu_run_units(m, seed, n, units, n_units, threads, t), 0);
+    assert_int_equal(br_cpu_run_units(m, seed, n, units, n_units, threads, t, NULL), 0);
     free(units);
     assert_true(t->paths == n);
     if (s)

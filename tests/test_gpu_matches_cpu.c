@@ -256,7 +256,7 @@ static void run(const br_backend *be, const br_model *m, const uint64_t *units, 
                 br_tally *t)
 {
     char err[BR_ERRLEN] = "";
-    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, err, sizeof err) != BR_OK)
+    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, NULL, err, sizeof err) != BR_OK)
         fail_msg("%s backend: %s", be->name, err);
 }
 

@@ -124,7 +124,7 @@ static br_tally *run_units(const br_model *m, const uint64_t *units, size_t n, i
 {
     br_tally *t = calloc(1, sizeof *t);
     assert_non_null(t);
-    assert_int_equal(br_cpu_run_units(m, SEED, N_PATHS, units, n, threads, t), 0);
+    assert_int_equal(br_cpu_run_units(m, SEED, N_PATHS, units, n, threads, t, NULL), 0);
     return t;
 }
 
