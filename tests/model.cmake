@@ -22,3 +22,7 @@ foreach(f ${_br_split_scenarios})
   set_tests_properties(test_result_independent_of_split.${_name} PROPERTIES
                        LABELS model SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 endforeach()
+
+# The cash fan chart tally (--fan) against a stored sample of paths.
+br_add_test(test_fan_chart_matches_sample SOURCES test_fan_chart_matches_sample.c
+            LIBS br_model_tests_util LABELS model analysis)

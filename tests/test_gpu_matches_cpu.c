@@ -297,6 +297,52 @@ static void run_hash_equal(void **state)
     scenarios_free(&l);
 }
 
+/* The optional tallies (--fan and the per-unit rows of sensitivity) equal the CPU's too,
+ * bit for bit, and the fan is not empty. */
+static void optional_tallies_equal(void **state)
+{
+    (void)state;
+    require_device();
+    enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
+    uint64_t units[N_UNITS];
+    for (size_t i = 0; i < N_UNITS; ++i)
+        units[i] = i;
+    scenario_list l = scenarios();
+    for (size_t s = 0; s < l.n; ++s) {
+        br_model *m = model_load(l.paths[s]);
+        const size_t fw = (size_t)m->horizon * BR_FAN_BINS;
+        const size_t rw = (size_t)N_UNITS * BR_UNIT_ROW(m->horizon);
+        uint64_t *buf = calloc(2 * (fw + rw), sizeof *buf);
+        br_tally *t = calloc(2, sizeof *t);
+        assert_non_null(buf);
+        assert_non_null(t);
+        const br_backend *be[2] = {&br_backend_cpu, &br_backend_cuda};
+        for (int b = 0; b < 2; ++b) {
+            uint64_t *fan = buf + (size_t)b * (fw + rw), *rows = fan + fw;
+            /* The CPU adds into zeroed rows; the CUDA backend copies its device rows
+             * over the caller's, so there they are poisoned: a row not copied fails. */
+            if (b == 1)
+                memset(rows, 0xCA, rw * sizeof *rows);
+            const br_extra x = {.fan = fan, .unit_rows = rows};
+            char err[BR_ERRLEN] = "";
+            if (be[b]->run_units(m, SEED, N_PATHS, units, N_UNITS, 0, &t[b], &x, err,
+                                 sizeof err) != BR_OK)
+                fail_msg("%s backend: %s", be[b]->name, err);
+        }
+        print_message("%s: fan and unit rows compared (%zu + %zu words)\n", l.paths[s], fw, rw);
+        assert_memory_equal(&t[0], &t[1], sizeof *t);
+        assert_memory_equal(buf, buf + fw + rw, (fw + rw) * sizeof *buf);
+        uint64_t sum = 0;
+        for (size_t i = 0; i < fw; ++i)
+            sum += buf[i];
+        assert_true(sum > 0);
+        free(buf);
+        free(t);
+        free(m);
+    }
+    scenarios_free(&l);
+}
+
 /* ---- Philox words vs cuRAND's device API ---------------------------------------------- */
 
 static void philox_matches_curand(void **state)
@@ -355,7 +401,8 @@ int main(int argc, char **argv)
         return cmocka_run_group_tests_name("gpu_philox_matches_curand", t, NULL, NULL);
     }
     const struct CMUnitTest t[] = {cmocka_unit_test(outcomes_equal),
-                                   cmocka_unit_test(run_hash_equal)};
+                                   cmocka_unit_test(run_hash_equal),
+                                   cmocka_unit_test(optional_tallies_equal)};
     return cmocka_run_group_tests_name("gpu_matches_cpu", t, NULL, NULL);
 #else
     (void)group;
