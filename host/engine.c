@@ -197,32 +197,51 @@ static void merge_chunk(root_state *s, const run_ctx *x, const br_chunk *c, cons
         x->cfg->progress(x->cfg->progress_ctx, s->done_paths, s->total_paths);
 }
 
+/* A worker: BR_PAR_SLOTS chunks in flight (host/parallel.h), each slot with its own
+ * tallies, so the next chunk is in hand while one runs. */
 static void worker_loop(run_ctx *x)
 {
-    br_tally *t = calloc(1, sizeof *t);
-    br_report_msg *rep = calloc(1, sizeof *rep);
-    br_chunk c;
-    if (!t || !rep)
+    br_tally *t = calloc(BR_PAR_SLOTS, sizeof *t);
+    br_report_msg *rep = calloc(BR_PAR_SLOTS, sizeof *rep);
+    uint64_t *extra = calloc(BR_PAR_SLOTS * (x->extra_cap + 1), sizeof *extra);
+    if (!t || !rep || !extra)
         br_par_abort(1);
-    rep->done.scenario = -1;
     /* Test hook: this rank fails its first chunk (a rank that fails must fail the job). */
     const char *hook = getenv("BURNRATE_TEST_FAIL_RANK");
     bool fail = hook && atoi(hook) == br_par_rank();
-    for (;;) {
-        br_par_worker_exchange(rep, t, x->extra, &c);
-        if (c.scenario < 0)
-            break;
-        rep->err[0] = '\0';
-        rep->extra_words = 0;
-        if (fail)
-            rep->status = (int32_t)br_fail(rep->err, sizeof rep->err, BR_E_RUNTIME,
-                                           "test failure (BURNRATE_TEST_FAIL_RANK)");
-        else
-            rep->status = (int32_t)run_chunk(x, &c, t, rep->err, sizeof rep->err);
-        if (rep->status == BR_OK)
-            rep->extra_words = extra_words(x, c.scenario, c.count);
-        rep->done = c;
+    bool closed[BR_PAR_SLOTS] = {false};
+    uint64_t *const own = x->extra; /* restored at the end: br_run_ex frees it */
+    for (int k = 0; k < BR_PAR_SLOTS; ++k) {
+        rep[k].done.scenario = -1;
+        br_par_worker_request(k, &rep[k], &t[k], NULL);
     }
+    /* Answers come in the order the requests went: cycle over the open slots. */
+    for (int k = 0, open = BR_PAR_SLOTS; open > 0; k = (k + 1) % BR_PAR_SLOTS) {
+        if (closed[k])
+            continue;
+        br_chunk c;
+        br_par_worker_next(k, &c);
+        if (c.scenario < 0) {
+            closed[k] = true;
+            open--;
+            continue;
+        }
+        br_report_msg *r = &rep[k];
+        r->err[0] = '\0';
+        r->extra_words = 0;
+        x->extra = extra + (size_t)k * (x->extra_cap + 1);
+        if (fail)
+            r->status = (int32_t)br_fail(r->err, sizeof r->err, BR_E_RUNTIME,
+                                         "test failure (BURNRATE_TEST_FAIL_RANK)");
+        else
+            r->status = (int32_t)run_chunk(x, &c, &t[k], r->err, sizeof r->err);
+        if (r->status == BR_OK)
+            r->extra_words = extra_words(x, c.scenario, c.count);
+        r->done = c;
+        br_par_worker_request(k, r, &t[k], x->extra);
+    }
+    x->extra = own;
+    free(extra);
     free(rep);
     free(t);
 }
@@ -231,7 +250,7 @@ static void worker_loop(run_ctx *x)
 static bool worker_chunk(root_state *s, int size, br_chunk *c)
 {
     const uint64_t left = s->cursor < s->n_tasks ? s->n_tasks - s->cursor : 0;
-    uint64_t max = left / (2 * (uint64_t)size);
+    uint64_t max = left / (2 * (uint64_t)size * BR_PAR_SLOTS);
     max = max < 1 ? 1 : (max > BR_BATCH_UNITS ? BR_BATCH_UNITS : max);
     if (!next_chunk(s, max, c))
         return false;
@@ -254,7 +273,7 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
     const uint64_t done0 = s->n_done;
     br_tally *t = calloc(1, sizeof *t);
     br_report_msg *rep = calloc(1, sizeof *rep);
-    int *parked = calloc((size_t)size, sizeof *parked);
+    int *parked = calloc((size_t)size * BR_PAR_SLOTS, sizeof *parked);
     if (!t || !rep || !parked) {
         free(t);
         free(rep);
@@ -265,7 +284,8 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
     /* A first checkpoint now: an unwritable path fails before any work is done. */
     br_status st = ck_path ? br_ckpt_write(ck_path, &s->ck, err, errlen) : BR_OK;
     bool stopping = false, wait = false;
-    int active = size - 1, n_parked = 0;
+    /* Open request slots of the workers; a stop closes one. */
+    int active = BR_PAR_SLOTS * (size - 1), n_parked = 0;
     double last_ck = now_s();
     for (;;) {
         int from;

@@ -131,20 +131,45 @@ void br_par_bcast(void *buf, size_t n)
 #if BR_WITH_MPI
 /* Optional tallies can exceed INT_MAX words only for absurd horizons; send in pieces. */
 #define EXTRA_PIECE (UINT64_C(1) << 28)
+#define MAX_SENDS 64 /* report + tally + pieces of extra */
 
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
-                            br_chunk *next)
+typedef struct worker_slot {
+    MPI_Request recv, send[MAX_SENDS];
+    int n_send;
+    br_chunk next;
+} worker_slot;
+static worker_slot g_slots[BR_PAR_SLOTS];
+
+void br_par_worker_request(int slot, const br_report_msg *rep, const br_tally *t,
+                           const uint64_t *extra)
 {
-    MPI_Send(rep, sizeof *rep, MPI_BYTE, 0, TAG_REPORT, MPI_COMM_WORLD);
+    worker_slot *w = &g_slots[slot];
+    w->n_send = 0;
+    MPI_Isend(rep, sizeof *rep, MPI_BYTE, 0, TAG_REPORT, MPI_COMM_WORLD, &w->send[w->n_send++]);
     if (rep->done.scenario >= 0 && rep->status == BR_OK) {
-        MPI_Send(t, (int)TALLY_WORDS, MPI_UINT64_T, 0, TAG_TALLY, MPI_COMM_WORLD);
+        MPI_Isend(t, (int)TALLY_WORDS, MPI_UINT64_T, 0, TAG_TALLY, MPI_COMM_WORLD,
+                  &w->send[w->n_send++]);
         for (uint64_t i = 0; i < rep->extra_words; i += EXTRA_PIECE) {
             const uint64_t n = rep->extra_words - i < EXTRA_PIECE ? rep->extra_words - i
                                                                   : EXTRA_PIECE;
-            MPI_Send(extra + i, (int)n, MPI_UINT64_T, 0, TAG_EXTRA, MPI_COMM_WORLD);
+            if (w->n_send == MAX_SENDS) { /* 2^34 words: wait rather than overflow */
+                MPI_Waitall(w->n_send, w->send, MPI_STATUSES_IGNORE);
+                w->n_send = 0;
+            }
+            MPI_Isend(extra + i, (int)n, MPI_UINT64_T, 0, TAG_EXTRA, MPI_COMM_WORLD,
+                      &w->send[w->n_send++]);
         }
     }
-    MPI_Recv(next, sizeof *next, MPI_BYTE, 0, TAG_ASSIGN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Irecv(&w->next, sizeof w->next, MPI_BYTE, 0, TAG_ASSIGN, MPI_COMM_WORLD, &w->recv);
+}
+
+void br_par_worker_next(int slot, br_chunk *next)
+{
+    worker_slot *w = &g_slots[slot];
+    MPI_Wait(&w->recv, MPI_STATUS_IGNORE);
+    MPI_Waitall(w->n_send, w->send, MPI_STATUSES_IGNORE);
+    w->n_send = 0;
+    *next = w->next;
 }
 
 bool br_par_root_poll(bool wait, br_report_msg *rep, br_tally *t, uint64_t *extra,
@@ -192,12 +217,18 @@ void br_par_abort(int code)
 }
 #else
 /* One rank: there are no workers to talk to. */
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
-                            br_chunk *next)
+void br_par_worker_request(int slot, const br_report_msg *rep, const br_tally *t,
+                           const uint64_t *extra)
 {
+    (void)slot;
     (void)rep;
     (void)t;
     (void)extra;
+}
+
+void br_par_worker_next(int slot, br_chunk *next)
+{
+    (void)slot;
     next->scenario = -1;
 }
 

@@ -28,8 +28,14 @@ br_status br_par_agree(br_status st, char *err, size_t errlen);
 void br_par_bcast(void *buf, size_t n);
 
 /* ---- the task protocol (host/engine.c) -----------------------------------------------
- * A chunk is `count` consecutive work units of one scenario. A worker sends the tally of
- * the chunk it finished (or none, first time) and gets the next chunk or a stop. */
+ * A chunk is `count` consecutive work units of one scenario. A worker keeps
+ * BR_PAR_SLOTS requests in flight: it starts with that many empty ones, and each
+ * finished chunk goes back as a report (with its tallies) that is also a request; the
+ * root answers every request, in order, with a chunk or a stop, which closes the slot.
+ * So a worker always holds its next chunk while it runs one and never waits for the
+ * root, which answers between its own units. Sends are non-blocking: a slot's buffers
+ * stay untouched until br_par_worker_next returns for it again. */
+#define BR_PAR_SLOTS 2
 typedef struct br_chunk {
     int64_t scenario; /* -1: stop */
     uint64_t unit, count;
@@ -42,10 +48,13 @@ typedef struct br_report_msg {
     char err[BR_ERRLEN];
 } br_report_msg;
 
-/* Worker: report a finished chunk (tally and the rep->extra_words words of extra ignored
- * when rep->done.scenario < 0) and receive the next assignment. */
-void br_par_worker_exchange(const br_report_msg *rep, const br_tally *t, const uint64_t *extra,
-                            br_chunk *next);
+/* Worker: send slot's request: a report of a finished chunk (tally and the
+ * rep->extra_words words of extra ignored when rep->done.scenario < 0); the answer is
+ * received into the slot. */
+void br_par_worker_request(int slot, const br_report_msg *rep, const br_tally *t,
+                           const uint64_t *extra);
+/* Worker: wait for the answer to slot's request (and for its sends to complete). */
+void br_par_worker_next(int slot, br_chunk *next);
 /* Root: whether a worker report is waiting (wait: block until one is). On true, fills
  * the report, its tally, its optional tallies (at most extra_cap words; more aborts the
  * job) and the sender's rank. */
