@@ -2,6 +2,8 @@
 #include "atomic_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -99,5 +101,35 @@ br_status br_outset_commit(br_outset *set, char *err, size_t errlen)
         }
     }
     release(set);
+    return BR_OK;
+}
+
+br_status br_make_dir(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return BR_E_USAGE;
+    }
+    /* Each prefix in turn, then the whole: mkdir -p. */
+    for (char *p = path + 1;; ++p) {
+        const bool end = *p == '\0';
+        if (*p == '/' || end) {
+            *p = '\0';
+            struct stat st;
+            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: cannot create directory %s: %s", dir, path,
+                         strerror(errno));
+                return BR_E_IO;
+            }
+            if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                snprintf(err, errlen, "%s: %s is not a directory", dir, path);
+                return BR_E_IO;
+            }
+            if (end)
+                break;
+            *p = '/';
+        }
+    }
     return BR_OK;
 }

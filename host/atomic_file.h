@@ -26,4 +26,7 @@ br_status br_outset_commit(br_outset *set, char *err, size_t errlen);
 /* Remove every temporary (after an error elsewhere). */
 void br_outset_abort(br_outset *set);
 
+/* Create directory `dir` (and its parents) unless it exists, for --report DIR. */
+br_status br_make_dir(const char *dir, char *err, size_t errlen);
+
 #endif /* BR_ATOMIC_FILE_H */

@@ -232,6 +232,9 @@ static int run_and_report(const br_cli *cli, br_scenario **sc, size_t n, uint64_
         st = br_report_csv_write(r, cli->csv, &set, err, sizeof err);
     if (st == BR_OK && cli->report) {
         snprintf(report_json, sizeof report_json, "%s/result.json", cli->report);
+        st = br_make_dir(cli->report, err, sizeof err);
+    }
+    if (st == BR_OK && cli->report) {
         st = br_report_json_write(r, report_json, &set, err, sizeof err);
     }
     st = st == BR_OK ? br_outset_commit(&set, err, sizeof err) : (br_outset_abort(&set), st);
