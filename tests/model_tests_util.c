@@ -341,3 +341,53 @@ int brt_ref_only_month(const double *h, int horizon)
             return t;
     return -1;
 }
+
+/* ---- the Gaussian cash walk ---------------------------------------------------------- */
+
+/* Survival of the walk X_t = x0 - t mu + sum z (units of sigma), absorbed below 0, by
+ * propagating its density on a grid of step h over [0, xmax] (Simpson in x). */
+void brt_walk_survival(double x0, double mu, int months, double h, double *surv)
+{
+    const double xmax = x0 + 8.0 * sqrt((double)months) + 2.0;
+    const int n = 2 * (int)ceil(xmax / h / 2); /* even, for Simpson */
+    const double kcut = 9.0;
+    const int kw = (int)ceil(kcut / h);
+    double *f = malloc((size_t)(n + 1) * sizeof *f), *g = malloc((size_t)(n + 1) * sizeof *g);
+    double *w = malloc((size_t)(n + 1) * sizeof *w);
+    assert_true(f && g && w);
+    for (int i = 0; i <= n; ++i)
+        w[i] = h / 3.0 * (i == 0 || i == n ? 1.0 : (i % 2 ? 4.0 : 2.0));
+    const double c = 1.0 / sqrt(2.0 * 3.14159265358979323846);
+    double *kern = malloc((size_t)(2 * kw + 1) * sizeof *kern); /* k(d h + mu), d = j - i */
+    assert_non_null(kern);
+    for (int k = -kw; k <= kw; ++k) {
+        const double u = k * h + mu;
+        kern[k + kw] = exp(-0.5 * u * u);
+    }
+    for (int i = 0; i <= n; ++i) { /* month 1 from the point x0 */
+        const double u = i * h - (x0 - mu);
+        f[i] = c * exp(-0.5 * u * u);
+    }
+    for (int t = 1; t <= months; ++t) {
+        double s = 0;
+        for (int i = 0; i <= n; ++i)
+            s += w[i] * f[i];
+        surv[t - 1] = s;
+        if (t == months)
+            break;
+        for (int j = 0; j <= n; ++j) { /* g(y) = int f(x) k(y - x + mu) dx */
+            const int lo = j - kw < 0 ? 0 : j - kw, hi = j + kw > n ? n : j + kw;
+            double acc = 0;
+            for (int i = lo; i <= hi; ++i)
+                acc += w[i] * f[i] * kern[j - i + kw];
+            g[j] = c * acc;
+        }
+        double *tmp = f;
+        f = g;
+        g = tmp;
+    }
+    free(f);
+    free(g);
+    free(w);
+    free(kern);
+}

@@ -80,4 +80,11 @@ void brt_ref_run(const brt_ref *r, brt_ref_dist *d);
 /* The single month with all the mass of h (probabilities), or -1 if it is spread. */
 int brt_ref_only_month(const double *h, int horizon);
 
+/* ---- the Gaussian cash walk ---------------------------------------------------------- */
+
+/* Survival by month (surv[t-1], t = 1..months) of the walk X_t = x0 - t mu + sum of
+ * standard normals (units of sigma), absorbed below 0, by propagating its density on a
+ * grid of step h (Simpson): the first-passage reference of the closed-form tests. */
+void brt_walk_survival(double x0, double mu, int months, double h, double *surv);
+
 #endif /* BR_MODEL_TESTS_UTIL_H */

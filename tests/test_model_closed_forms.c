@@ -214,54 +214,6 @@ static void test_compute_opex_on_installed_capex_gives_the_hand_month(void **sta
 
 /* ---- 1b. Gaussian cash walk -------------------------------------------------------- */
 
-/* Survival of the walk X_t = x0 - t mu + sum z (units of sigma), absorbed below 0, by
- * propagating its density on a grid of step h over [0, xmax] (Simpson in x). */
-static void walk_survival(double x0, double mu, int months, double h, double *surv)
-{
-    const double xmax = x0 + 8.0 * sqrt((double)months) + 2.0;
-    const int n = 2 * (int)ceil(xmax / h / 2); /* even, for Simpson */
-    const double kcut = 9.0;
-    const int kw = (int)ceil(kcut / h);
-    double *f = malloc((size_t)(n + 1) * sizeof *f), *g = malloc((size_t)(n + 1) * sizeof *g);
-    double *w = malloc((size_t)(n + 1) * sizeof *w);
-    assert_true(f && g && w);
-    for (int i = 0; i <= n; ++i)
-        w[i] = h / 3.0 * (i == 0 || i == n ? 1.0 : (i % 2 ? 4.0 : 2.0));
-    const double c = 1.0 / sqrt(2.0 * 3.14159265358979323846);
-    double *kern = malloc((size_t)(2 * kw + 1) * sizeof *kern); /* k(d h + mu), d = j - i */
-    assert_non_null(kern);
-    for (int k = -kw; k <= kw; ++k) {
-        const double u = k * h + mu;
-        kern[k + kw] = exp(-0.5 * u * u);
-    }
-    for (int i = 0; i <= n; ++i) { /* month 1 from the point x0 */
-        const double u = i * h - (x0 - mu);
-        f[i] = c * exp(-0.5 * u * u);
-    }
-    for (int t = 1; t <= months; ++t) {
-        double s = 0;
-        for (int i = 0; i <= n; ++i)
-            s += w[i] * f[i];
-        surv[t - 1] = s;
-        if (t == months)
-            break;
-        for (int j = 0; j <= n; ++j) { /* g(y) = int f(x) k(y - x + mu) dx */
-            const int lo = j - kw < 0 ? 0 : j - kw, hi = j + kw > n ? n : j + kw;
-            double acc = 0;
-            for (int i = lo; i <= hi; ++i)
-                acc += w[i] * f[i] * kern[j - i + kw];
-            g[j] = c * acc;
-        }
-        double *tmp = f;
-        f = g;
-        g = tmp;
-    }
-    free(f);
-    free(g);
-    free(w);
-    free(kern);
-}
-
 static void test_gaussian_cash_walk_matches_first_passage_probability(void **state)
 {
     (void)state;
@@ -277,8 +229,8 @@ static void test_gaussian_cash_walk_matches_first_passage_probability(void **sta
     /* The integrator, and its accuracy from halving the grid step. */
     double coarse[64], fine[64];
     const double t0 = brt_now();
-    walk_survival((C0 - cmin) / sigma, mu / sigma, H, 1.0 / 16, coarse);
-    walk_survival((C0 - cmin) / sigma, mu / sigma, H, 1.0 / 32, fine);
+    brt_walk_survival((C0 - cmin) / sigma, mu / sigma, H, 1.0 / 16, coarse);
+    brt_walk_survival((C0 - cmin) / sigma, mu / sigma, H, 1.0 / 32, fine);
     const double t_int = brt_now() - t0;
     for (int t = 0; t < H; ++t)
         assert_true(fabs(coarse[t] - fine[t]) < 1e-6);
