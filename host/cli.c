@@ -145,6 +145,18 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* A whole-string decimal in (lo, hi] (hi_open: (lo, hi)); false otherwise. */
+static bool parse_real_in(const char *s, double lo, double hi, bool hi_open, double *out)
+{
+    char *end;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (end == s || *end || errno || !(v > lo && (hi_open ? v < hi : v <= hi)))
+        return false;
+    *out = v;
+    return true;
+}
+
 br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t errlen)
 {
     memset(cli, 0, sizeof *cli);
@@ -255,45 +267,32 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
             break;
         case OPT_CHECKPOINT: cli->checkpoint = arg; break;
         case OPT_RESUME: cli->resume = arg; break;
-        case OPT_CKPT_EVERY: {
-            char *end;
-            errno = 0;
-            const double v = strtod(arg, &end);
-            if (end == arg || *end || errno || !(v > 0 && v <= 1e7)) {
+        case OPT_CKPT_EVERY:
+            if (!parse_real_in(arg, 0, 1e7, false, &cli->checkpoint_every)) {
                 snprintf(err, errlen, "--checkpoint-every '%s': allowed: a number of seconds "
                          "in (0, 1e7]", arg);
                 return BR_E_USAGE;
             }
-            cli->checkpoint_every = v;
             break;
-        }
         case OPT_JSON: cli->json = arg; break;
         case OPT_CSV: cli->csv = arg; break;
         case OPT_QUIET: cli->quiet = true; break;
         case OPT_REPAIR: cli->repair_correlation = true; break;
-        case OPT_SECONDS: {
-            char *end;
-            errno = 0;
-            const double v = strtod(arg, &end);
-            if (end == arg || *end || errno || !(v > 0 && v <= 86400)) {
+        case OPT_SECONDS:
+            if (!parse_real_in(arg, 0, 86400, false, &cli->seconds)) {
                 snprintf(err, errlen, "--seconds '%s': allowed: a number of seconds in (0, 86400]", arg);
                 return BR_E_USAGE;
             }
-            cli->seconds = v;
             break;
-        }
         case OPT_FAN: cli->fan = true; break;
         case OPT_TARGET_SE:
         case OPT_TARGET_REL: {
-            char *end;
-            errno = 0;
-            const double v = strtod(arg, &end);
             const double hi = c == OPT_TARGET_SE ? 0.5 : 1.0;
-            if (end == arg || *end || errno || !(v > 0 && v < hi)) {
+            if (!parse_real_in(arg, 0, hi, true,
+                               c == OPT_TARGET_SE ? &cli->target_se : &cli->target_rel)) {
                 snprintf(err, errlen, "%s '%s': allowed: a number in (0, %g)", argv[prev], arg, hi);
                 return BR_E_USAGE;
             }
-            *(c == OPT_TARGET_SE ? &cli->target_se : &cli->target_rel) = v;
             break;
         }
         case OPT_MAX_PATHS:
