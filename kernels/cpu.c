@@ -9,13 +9,119 @@
 #include <omp.h>
 #include <stdlib.h>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 typedef struct br_lanes {
     float cash[BR_CPU_LANES], shadow[BR_CPU_LANES], revenue[BR_CPU_LANES];
     float growth[BR_CPU_LANES], installed[BR_CPU_LANES], debt[BR_CPU_LANES];
     float need[BR_CPU_LANES], raised[BR_CPU_LANES];
     int32_t regime[BR_CPU_LANES], last[BR_CPU_LANES], uses[BR_CPU_LANES];
     int32_t rounds[BR_CPU_LANES], insolvent[BR_CPU_LANES], runway[BR_CPU_LANES];
+    /* The month's Philox words: w[0..3] = draw a (counter 2(t-1)), w[4..7] = draw b. */
+    uint32_t w[8][BR_CPU_LANES];
+    /* Lane-only parts of Philox rounds 0 and 1 (see philox_block_init). */
+    uint32_t la[BR_CPU_LANES], lb[BR_CPU_LANES], lc[BR_CPU_LANES];
 } br_lanes;
+
+/* ---- Philox for a whole block ----------------------------------------------------
+ * Counter (n, 0, p_lo, p_hi), key (k0, k1). In round 0 the product M0*n and the words
+ * 0 and p_hi are the same for every lane of a block (p_hi is, since a block never
+ * crosses a multiple of 2^32), and M1*p_lo does not depend on n; so after round 0 the
+ * state is (X, Y, U, V) with X, Y lane-only and U, V uniform, and after round 1 it is
+ * (LA ^ ua, ub, LB ^ uc, LC) with LA, LB, LC lane-only (computed once per block) and
+ * ua, ub, uc uniform (once per draw). Rounds 2..9 are then the full rounds. Exact
+ * integer arithmetic: the words are those of br_philox_path, bit for bit. */
+static inline uint32_t philox_hi(uint32_t m, uint32_t x)
+{
+    return (uint32_t)(((uint64_t)m * x) >> 32);
+}
+
+static void philox_block_init(uint64_t seed, uint32_t p_lo, br_lanes *b)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int l = 0; l < BR_CPU_LANES; ++l) {
+        const uint32_t pl = p_lo + (uint32_t)l;
+        const uint32_t x = philox_hi(BR_PHILOX_M1, pl) ^ k0;
+        const uint32_t y = BR_PHILOX_M1 * pl;
+        b->la[l] = y ^ (k0 + BR_PHILOX_W0);
+        b->lb[l] = philox_hi(BR_PHILOX_M0, x) ^ (k1 + BR_PHILOX_W1);
+        b->lc[l] = BR_PHILOX_M0 * x;
+    }
+}
+
+/* Uniform parts after round 1 of draw n: ua, ub, uc. */
+static void philox_uniform(uint64_t seed, uint32_t p_hi, uint32_t n, uint32_t u[3])
+{
+    const uint32_t k1 = (uint32_t)(seed >> 32);
+    const uint32_t U = philox_hi(BR_PHILOX_M0, n) ^ p_hi ^ k1;
+    u[0] = philox_hi(BR_PHILOX_M1, U);
+    u[1] = BR_PHILOX_M1 * U;
+    u[2] = BR_PHILOX_M0 * n;
+}
+
+#if defined(__AVX2__)
+/* Rounds 2..9 on 8 lanes held as even lanes (e*, 64-bit slots 0,2,4,6 of the 32-bit
+ * vector) and odd lanes (o*, shifted down). vpmuludq multiplies the low 32 bits of each
+ * 64-bit slot, so the high halves may hold anything: no shuffles between rounds. */
+#define PHX_ROUND(c0, c1, c2, c3, K0, K1)                                                      do {                                                                                           const __m256i p0_ = _mm256_mul_epu32(c0, m0v), p1_ = _mm256_mul_epu32(c2, m1v);            c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1_, 32), c1), K0);               c1 = p1_;                                                                                  c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0_, 32), c3), K1);               c3 = p0_;                                                                              } while (0)
+
+static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n,
+                         br_lanes *b)
+{
+    (void)p_lo; /* in b->la, b->lb, b->lc */
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    const __m256i m0v = _mm256_set1_epi32((int)BR_PHILOX_M0);
+    const __m256i m1v = _mm256_set1_epi32((int)BR_PHILOX_M1);
+    __m256i K0[10], K1[10];
+    for (int i = 2; i < 10; ++i) {
+        K0[i] = _mm256_set1_epi32((int)(k0 + (uint32_t)i * BR_PHILOX_W0));
+        K1[i] = _mm256_set1_epi32((int)(k1 + (uint32_t)i * BR_PHILOX_W1));
+    }
+    for (int d = 0; d < 2; ++d) {
+        uint32_t u[3];
+        philox_uniform(seed, p_hi, n + (uint32_t)d, u);
+        const __m256i ua = _mm256_set1_epi32((int)u[0]), ub = _mm256_set1_epi32((int)u[1]);
+        const __m256i uc = _mm256_set1_epi32((int)u[2]);
+        uint32_t *w0 = b->w[4 * d], *w1 = b->w[4 * d + 1];
+        uint32_t *w2 = b->w[4 * d + 2], *w3 = b->w[4 * d + 3];
+        for (int l = 0; l < BR_CPU_LANES; l += 8) {
+            const __m256i c0 = _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->la[l]), ua);
+            const __m256i c2 = _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->lb[l]), uc);
+            const __m256i c3 = _mm256_load_si256((const __m256i *)&b->lc[l]);
+            __m256i e0 = c0, e1 = ub, e2 = c2, e3 = c3;
+            __m256i o0 = _mm256_srli_epi64(c0, 32), o1 = ub;
+            __m256i o2 = _mm256_srli_epi64(c2, 32), o3 = _mm256_srli_epi64(c3, 32);
+            for (int i = 2; i < 10; ++i) {
+                PHX_ROUND(e0, e1, e2, e3, K0[i], K1[i]);
+                PHX_ROUND(o0, o1, o2, o3, K0[i], K1[i]);
+            }
+            _mm256_store_si256((__m256i *)&w0[l],
+                               _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA));
+            _mm256_store_si256((__m256i *)&w1[l],
+                               _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA));
+            _mm256_store_si256((__m256i *)&w2[l],
+                               _mm256_blend_epi32(e2, _mm256_slli_epi64(o2, 32), 0xAA));
+            _mm256_store_si256((__m256i *)&w3[l],
+                               _mm256_blend_epi32(e3, _mm256_slli_epi64(o3, 32), 0xAA));
+        }
+    }
+}
+#undef PHX_ROUND
+#else
+/* Portable form: the same words from the full generator, lane by lane. */
+static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n,
+                         br_lanes *b)
+{
+    for (int l = 0; l < BR_CPU_LANES; ++l)
+        for (int d = 0; d < 2; ++d) {
+            const br_u32x4 r = br_philox_path(seed, p_lo + (uint32_t)l, p_hi, n + (uint32_t)d);
+            for (int k = 0; k < 4; ++k)
+                b->w[4 * d + k][l] = r.v[k];
+        }
+}
+#endif
 
 static inline __attribute__((always_inline)) br_path lane_load(const br_lanes *b, int l)
 {
@@ -65,12 +171,17 @@ static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b
     br_path_init(m, &s0);
     for (int l = 0; l < BR_CPU_LANES; ++l)
         lane_store(b, l, &s0);
+    philox_block_init(seed, p_lo, b);
     for (int32_t t = 1; t <= m->horizon; ++t) {
+        philox_month(seed, p_lo, p_hi, 2u * (uint32_t)(t - 1), b);
         int32_t any_active = 0;
 #pragma omp simd reduction(| : any_active)
         for (int l = 0; l < BR_CPU_LANES; ++l) {
             br_path s = lane_load(b, l);
-            br_path_month(m, &s, t, seed, p_lo + (uint32_t)l, p_hi);
+            br_u32x4 da, db;
+            da.v[0] = b->w[0][l], da.v[1] = b->w[1][l], da.v[2] = b->w[2][l], da.v[3] = b->w[3][l];
+            db.v[0] = b->w[4][l], db.v[1] = b->w[5][l], db.v[2] = b->w[6][l], db.v[3] = b->w[7][l];
+            br_path_month_draws(m, &s, t, da, db);
             lane_store(b, l, &s);
             any_active |= br_path_active(&s);
         }

@@ -118,15 +118,15 @@ BR_HD void br_path_init(const br_model *m, br_path *s)
 /* A path stops once both its insolvency and its runway are settled (s.2, step 10). */
 BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->runway == 0); }
 
-/* Month t (1-based) of path (p_hi:p_lo). Follows docs/model.md s.2 step by step. */
-BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
-                         uint32_t p_lo, uint32_t p_hi)
+/* Month t (1-based) of a path, given its two Philox draws of the month: a (counter
+ * n = 2(t-1), the four normals z) and b (n + 1: u1, u2, u3, zS). Follows
+ * docs/model.md s.2 step by step. The CPU engine computes the draws of a whole block in
+ * a separate loop; br_path_month below draws them itself. */
+BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
+                               br_u32x4 b)
 {
     const int32_t active = br_path_active(s);
     const int32_t alive = s->insolvent == 0; /* insolvency is absorbing: cash frozen */
-    const uint32_t n = 2u * (uint32_t)(t - 1);
-    const br_u32x4 a = br_philox_path(seed, p_lo, p_hi, n);      /* the four normals z */
-    const br_u32x4 b = br_philox_path(seed, p_lo, p_hi, n + 1u); /* u1, u2, u3, zS */
 
     /* 1. Regime. */
     const float u1 = br_uniform(b.v[0]);
@@ -224,6 +224,16 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     s->last = br_selecti(close, t, s->last);
     s->uses = s->uses + backstop;
     s->insolvent = br_selecti(insolvent, t, s->insolvent);
+}
+
+/* Month t (1-based) of path (p_hi:p_lo). */
+BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
+                         uint32_t p_lo, uint32_t p_hi)
+{
+    const uint32_t n = 2u * (uint32_t)(t - 1);
+    const br_u32x4 a = br_philox_path(seed, p_lo, p_hi, n);      /* the four normals z */
+    const br_u32x4 b = br_philox_path(seed, p_lo, p_hi, n + 1u); /* u1, u2, u3, zS */
+    br_path_month_draws(m, s, t, a, b);
 }
 
 BR_HD br_outcome br_path_outcome(const br_model *m, const br_path *s)
