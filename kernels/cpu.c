@@ -8,6 +8,7 @@
 
 #include <omp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -21,6 +22,8 @@ typedef struct br_lanes {
     int32_t rounds[BR_CPU_LANES], insolvent[BR_CPU_LANES], runway[BR_CPU_LANES];
     /* The month's Philox words: w[0..3] = draw a (counter 2(t-1)), w[4..7] = draw b. */
     uint32_t w[8][BR_CPU_LANES];
+    /* The month's normals: z[0..3] of w[0..3], z[4] = zS of w[7]. */
+    float z[5][BR_CPU_LANES];
     /* Lane-only parts of Philox rounds 0 and 1 (see philox_block_init). */
     uint32_t la[BR_CPU_LANES], lb[BR_CPU_LANES], lc[BR_CPU_LANES];
 } br_lanes;
@@ -162,6 +165,45 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
     b->runway[l] = s->runway;
 }
 
+/* ---- normals for a whole block ------------------------------------------------------
+ * br_normal evaluates two polynomials and selects one; the tail one (with a sqrt) is
+ * needed for about 1 word in 300. The vector loop evaluates the central polynomial only
+ * and marks the lanes with a tail word; those words are then redone with br_normal,
+ * lane by lane. Same operations on every word as br_normal, so the same bits. */
+static const int normal_word[5] = {0, 1, 2, 3, 7};
+
+static void normals_month(br_lanes *b)
+{
+    int32_t tail[BR_CPU_LANES]; /* int32, not uint8: a byte store makes gcc pick 32 lanes */
+    int32_t any_tail = 0;
+#pragma omp simd reduction(| : any_tail)
+    for (int l = 0; l < BR_CPU_LANES; ++l) {
+        int32_t code = 0;
+#define BR_NORMAL_CENTRAL(k, wk)                                                               do {                                                                                           const uint32_t x_ = b->w[wk][l];                                                           float xx_;                                                                                 const float w_ = br_normal_w(x_, &xx_);                                                    b->z[k][l] = br_normal_finish(x_, xx_, br_normal_central(w_));                             code |= (1 - br_normal_is_central(w_)) << (k);                                         } while (0)
+        BR_NORMAL_CENTRAL(0, 0);
+        BR_NORMAL_CENTRAL(1, 1);
+        BR_NORMAL_CENTRAL(2, 2);
+        BR_NORMAL_CENTRAL(3, 3);
+        BR_NORMAL_CENTRAL(4, 7);
+#undef BR_NORMAL_CENTRAL
+        tail[l] = code;
+        any_tail |= code;
+    }
+    if (!any_tail)
+        return;
+    for (int l0 = 0; l0 < BR_CPU_LANES; l0 += 8) {
+        int32_t chunk = 0;
+        for (int l = l0; l < l0 + 8; ++l)
+            chunk |= tail[l];
+        if (!chunk)
+            continue;
+        for (int l = l0; l < l0 + 8; ++l)
+            for (int k = 0; k < 5; ++k)
+                if (tail[l] >> k & 1)
+                    b->z[k][l] = br_normal(b->w[normal_word[k]][l]);
+    }
+}
+
 /* Step the block of paths p0 .. p0+BR_CPU_LANES-1 (p0 a multiple of BR_CPU_LANES, so
  * the low words of the path indices never carry) to the end of the horizon. */
 static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b)
@@ -174,14 +216,15 @@ static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b
     philox_block_init(seed, p_lo, b);
     for (int32_t t = 1; t <= m->horizon; ++t) {
         philox_month(seed, p_lo, p_hi, 2u * (uint32_t)(t - 1), b);
+        normals_month(b);
         int32_t any_active = 0;
 #pragma omp simd reduction(| : any_active)
         for (int l = 0; l < BR_CPU_LANES; ++l) {
             br_path s = lane_load(b, l);
-            br_u32x4 da, db;
-            da.v[0] = b->w[0][l], da.v[1] = b->w[1][l], da.v[2] = b->w[2][l], da.v[3] = b->w[3][l];
-            db.v[0] = b->w[4][l], db.v[1] = b->w[5][l], db.v[2] = b->w[6][l], db.v[3] = b->w[7][l];
-            br_path_month_draws(m, &s, t, da, db);
+            br_u32x4 db;
+            db.v[0] = b->w[4][l], db.v[1] = b->w[5][l], db.v[2] = b->w[6][l], db.v[3] = 0u;
+            br_path_month_normals(m, &s, t, b->z[0][l], b->z[1][l], b->z[2][l], b->z[3][l],
+                                  b->z[4][l], db);
             lane_store(b, l, &s);
             any_active |= br_path_active(&s);
         }

@@ -118,12 +118,13 @@ BR_HD void br_path_init(const br_model *m, br_path *s)
 /* A path stops once both its insolvency and its runway are settled (s.2, step 10). */
 BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->runway == 0); }
 
-/* Month t (1-based) of a path, given its two Philox draws of the month: a (counter
- * n = 2(t-1), the four normals z) and b (n + 1: u1, u2, u3, zS). Follows
- * docs/model.md s.2 step by step. The CPU engine computes the draws of a whole block in
- * a separate loop; br_path_month below draws them itself. */
-BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
-                               br_u32x4 b)
+/* Month t (1-based) of a path, given its random numbers: the normals z0..z3 of words
+ * 0..3 of draw a (counter n = 2(t-1)) and zS of word 3 of draw b (n + 1), whose words
+ * 0..2 are u1, u2, u3. Follows docs/model.md s.2 step by step. The CPU engine computes
+ * the draws and normals of a whole block in separate loops; br_path_month_draws and
+ * br_path_month below compute them here. */
+BR_HD void br_path_month_normals(const br_model *m, br_path *s, int32_t t, float z0,
+                                 float z1, float z2, float z3, float zS, br_u32x4 b)
 {
     const int32_t active = br_path_active(s);
     const int32_t alive = s->insolvent == 0; /* insolvency is absorbing: cash frozen */
@@ -136,8 +137,6 @@ BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x
     const float Sf = (float)S;
 
     /* 2. Shocks e = L z, order (revenue, growth, capex, cashflow). */
-    const float z0 = br_normal(a.v[0]), z1 = br_normal(a.v[1]);
-    const float z2 = br_normal(a.v[2]), z3 = br_normal(a.v[3]);
     const float *L = m->chol;
     const float eR = L[0] * z0;
     const float eG = fmaf(L[1], z0, L[2] * z1);
@@ -181,7 +180,6 @@ BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x
                             (s->rounds < m->max_rounds);
     const int32_t close = attempt & (br_uniform(b.v[1]) < success);
     const float log_ratio = br_logf(R * m->inv_rev0);
-    const float zS = br_normal(b.v[3]);
     const float round =
         br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
                 BR_ROUND_MAX);
@@ -224,6 +222,14 @@ BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x
     s->last = br_selecti(close, t, s->last);
     s->uses = s->uses + backstop;
     s->insolvent = br_selecti(insolvent, t, s->insolvent);
+}
+
+/* Month t of a path given its two Philox draws a (counter 2(t-1)) and b. */
+BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
+                               br_u32x4 b)
+{
+    br_path_month_normals(m, s, t, br_normal(a.v[0]), br_normal(a.v[1]), br_normal(a.v[2]),
+                          br_normal(a.v[3]), br_normal(b.v[3]), b);
 }
 
 /* Month t (1-based) of path (p_hi:p_lo). */
