@@ -89,25 +89,37 @@ static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n
         const __m256i uc = _mm256_set1_epi32((int)u[2]);
         uint32_t *w0 = b->w[4 * d], *w1 = b->w[4 * d + 1];
         uint32_t *w2 = b->w[4 * d + 2], *w3 = b->w[4 * d + 3];
-        for (int l = 0; l < BR_CPU_LANES; l += 8) {
-            const __m256i c0 = _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->la[l]), ua);
-            const __m256i c2 = _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->lb[l]), uc);
-            const __m256i c3 = _mm256_load_si256((const __m256i *)&b->lc[l]);
-            __m256i e0 = c0, e1 = ub, e2 = c2, e3 = c3;
-            __m256i o0 = _mm256_srli_epi64(c0, 32), o1 = ub;
-            __m256i o2 = _mm256_srli_epi64(c2, 32), o3 = _mm256_srli_epi64(c3, 32);
+        /* Two groups of 8 lanes at a time: four independent chains of rounds. */
+        for (int l = 0; l < BR_CPU_LANES; l += 16) {
+#define PHX_SETUP(e0, e1, e2, e3, o0, o1, o2, o3, l)                                        \
+    const __m256i c0_##e0 =                                                                \
+        _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->la[l]), ua);               \
+    const __m256i c2_##e0 =                                                                \
+        _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->lb[l]), uc);               \
+    const __m256i c3_##e0 = _mm256_load_si256((const __m256i *)&b->lc[l]);                 \
+    __m256i e0 = c0_##e0, e1 = ub, e2 = c2_##e0, e3 = c3_##e0;                             \
+    __m256i o0 = _mm256_srli_epi64(c0_##e0, 32), o1 = ub;                                  \
+    __m256i o2 = _mm256_srli_epi64(c2_##e0, 32), o3 = _mm256_srli_epi64(c3_##e0, 32)
+#define PHX_STORE(w, e, o, l)                                                              \
+    _mm256_store_si256((__m256i *)&w[l], _mm256_blend_epi32(e, _mm256_slli_epi64(o, 32), 0xAA))
+            PHX_SETUP(a0, a1, a2, a3, ao0, ao1, ao2, ao3, l);
+            PHX_SETUP(b0, b1, b2, b3, bo0, bo1, bo2, bo3, l + 8);
             for (int i = 2; i < 10; ++i) {
-                PHX_ROUND(e0, e1, e2, e3, K0[i], K1[i]);
-                PHX_ROUND(o0, o1, o2, o3, K0[i], K1[i]);
+                PHX_ROUND(a0, a1, a2, a3, K0[i], K1[i]);
+                PHX_ROUND(ao0, ao1, ao2, ao3, K0[i], K1[i]);
+                PHX_ROUND(b0, b1, b2, b3, K0[i], K1[i]);
+                PHX_ROUND(bo0, bo1, bo2, bo3, K0[i], K1[i]);
             }
-            _mm256_store_si256((__m256i *)&w0[l],
-                               _mm256_blend_epi32(e0, _mm256_slli_epi64(o0, 32), 0xAA));
-            _mm256_store_si256((__m256i *)&w1[l],
-                               _mm256_blend_epi32(e1, _mm256_slli_epi64(o1, 32), 0xAA));
-            _mm256_store_si256((__m256i *)&w2[l],
-                               _mm256_blend_epi32(e2, _mm256_slli_epi64(o2, 32), 0xAA));
-            _mm256_store_si256((__m256i *)&w3[l],
-                               _mm256_blend_epi32(e3, _mm256_slli_epi64(o3, 32), 0xAA));
+            PHX_STORE(w0, a0, ao0, l);
+            PHX_STORE(w1, a1, ao1, l);
+            PHX_STORE(w2, a2, ao2, l);
+            PHX_STORE(w3, a3, ao3, l);
+            PHX_STORE(w0, b0, bo0, l + 8);
+            PHX_STORE(w1, b1, bo1, l + 8);
+            PHX_STORE(w2, b2, bo2, l + 8);
+            PHX_STORE(w3, b3, bo3, l + 8);
+#undef PHX_SETUP
+#undef PHX_STORE
         }
     }
 }
