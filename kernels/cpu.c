@@ -8,7 +8,6 @@
 
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -24,6 +23,8 @@ typedef struct br_lanes {
     uint32_t w[8][BR_CPU_LANES];
     /* The month's normals: z[0..3] of w[0..3], z[4] = zS of w[7]. */
     float z[5][BR_CPU_LANES];
+    float zw[5][BR_CPU_LANES];      /* their w (br_normal_w) */
+    int32_t tail[BR_CPU_LANES];     /* bit k: normal k needs the tail polynomial */
     /* Lane-only parts of Philox rounds 0 and 1 (see philox_block_init). */
     uint32_t la[BR_CPU_LANES], lb[BR_CPU_LANES], lc[BR_CPU_LANES];
 } br_lanes;
@@ -179,40 +180,62 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
 
 /* ---- normals for a whole block ------------------------------------------------------
  * br_normal evaluates two polynomials and selects one; the tail one (with a sqrt) is
- * needed for about 1 word in 300. The vector loop evaluates the central polynomial only
- * and marks the lanes with a tail word; those words are then redone with br_normal,
- * lane by lane. Same operations on every word as br_normal, so the same bits. */
+ * needed for about 1 word in 300. The vector loop evaluates the central polynomial only,
+ * keeps w and marks the lanes with a tail word; those words are then finished with the
+ * tail polynomial, lane by lane. Same operations on every word as br_normal, so the
+ * same bits. */
 static const int normal_word[5] = {0, 1, 2, 3, 7};
+
+/* Bit l set when tail[l] != 0. */
+static uint64_t tail_lanes(const int32_t *tail)
+{
+    uint64_t mask = 0;
+#if defined(__AVX2__)
+    for (int l = 0; l < BR_CPU_LANES; l += 8) {
+        const __m256i nz = _mm256_cmpgt_epi32(_mm256_load_si256((const __m256i *)&tail[l]),
+                                              _mm256_setzero_si256()); /* codes >= 0 */
+        mask |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(nz)) << l;
+    }
+#else
+    for (int l = 0; l < BR_CPU_LANES; ++l)
+        mask |= (uint64_t)(tail[l] != 0) << l;
+#endif
+    return mask;
+}
 
 static void normals_month(br_lanes *b)
 {
-    int32_t tail[BR_CPU_LANES]; /* int32, not uint8: a byte store makes gcc pick 32 lanes */
     int32_t any_tail = 0;
 #pragma omp simd reduction(| : any_tail)
     for (int l = 0; l < BR_CPU_LANES; ++l) {
         int32_t code = 0;
-#define BR_NORMAL_CENTRAL(k, wk)                                                               do {                                                                                           const uint32_t x_ = b->w[wk][l];                                                           float xx_;                                                                                 const float w_ = br_normal_w(x_, &xx_);                                                    b->z[k][l] = br_normal_finish(x_, xx_, br_normal_central(w_));                             code |= (1 - br_normal_is_central(w_)) << (k);                                         } while (0)
+#define BR_NORMAL_CENTRAL(k, wk)                                                           \
+    do {                                                                                   \
+        const uint32_t x_ = b->w[wk][l];                                                   \
+        const float v_ = br_normal_v(x_);                                                  \
+        const float w_ = br_normal_w(v_);                                                  \
+        b->z[k][l] = br_normal_finish(x_, v_, br_normal_central(w_));                      \
+        b->zw[k][l] = w_;                                                                  \
+        code |= (1 - br_normal_is_central(w_)) << (k);                                     \
+    } while (0)
         BR_NORMAL_CENTRAL(0, 0);
         BR_NORMAL_CENTRAL(1, 1);
         BR_NORMAL_CENTRAL(2, 2);
         BR_NORMAL_CENTRAL(3, 3);
         BR_NORMAL_CENTRAL(4, 7);
 #undef BR_NORMAL_CENTRAL
-        tail[l] = code;
+        b->tail[l] = code;
         any_tail |= code;
     }
     if (!any_tail)
         return;
-    for (int l0 = 0; l0 < BR_CPU_LANES; l0 += 8) {
-        int32_t chunk = 0;
-        for (int l = l0; l < l0 + 8; ++l)
-            chunk |= tail[l];
-        if (!chunk)
-            continue;
-        for (int l = l0; l < l0 + 8; ++l)
-            for (int k = 0; k < 5; ++k)
-                if (tail[l] >> k & 1)
-                    b->z[k][l] = br_normal(b->w[normal_word[k]][l]);
+    for (uint64_t lanes = tail_lanes(b->tail); lanes; lanes &= lanes - 1) {
+        const int l = __builtin_ctzll(lanes);
+        for (uint32_t code = (uint32_t)b->tail[l]; code; code &= code - 1) {
+            const int k = __builtin_ctz(code);
+            const uint32_t x = b->w[normal_word[k]][l];
+            b->z[k][l] = br_normal_finish(x, br_normal_v(x), br_normal_tail(b->zw[k][l]));
+        }
     }
 }
 

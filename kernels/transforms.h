@@ -107,12 +107,11 @@ BR_HD float br_expf(float x)
  * f - f^2/2 + s (f^2/2 + R(s^2)) with R(z) = z P(z), P degree 3 (fdlibm's arrangement:
  * the large terms f and -f^2/2 carry no polynomial error). Then add e*ln2 in two parts,
  * small terms first. Max error 1.51 ulp vs double log, measured over every normal float. */
-BR_HD float br_logf(float x)
+/* br_logf of a float already in [FLT_MIN, FLT_MAX] (given as its bits b): the clamps
+ * below are then the identity, and callers whose argument is known to be in range
+ * (br_normal_w) skip them. */
+BR_HD float br_logf_inrange(int32_t b)
 {
-    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
-    int32_t b = (int32_t)br_f2u(x);
-    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
-    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
     /* Offset the bits so that mantissas >= sqrt(1/2) (0x3f3504f3) carry into the
      * exponent: e counts from sqrt(1/2) instead of 1. */
     const uint32_t u = (uint32_t)b + (0x3f800000u - 0x3f3504f3u);
@@ -130,6 +129,15 @@ BR_HD float br_logf(float x)
     const float lo = fmaf(s, hfsq + R, fmaf(e, -0x1.05c610p-29f, -hfsq));
     const float hi = fmaf(e, 0x1.62e430p-1f, f);
     return hi + lo;
+}
+
+BR_HD float br_logf(float x)
+{
+    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
+    int32_t b = (int32_t)br_f2u(x);
+    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
+    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
+    return br_logf_inrange(b);
 }
 
 /* ---- standard normal ---------------------------------------------------------------- */
@@ -150,13 +158,17 @@ BR_HD float br_logf(float x)
  * 2 ulp where one word moves z by less than an ulp; never for |z| > 3.3. */
 /* br_normal in parts (the CPU engine evaluates the central polynomial for every word and
  * the tail one only for the few words that need it); br_normal is their composition.
- * w and xx of word x: */
-BR_HD float br_normal_w(uint32_t x, float *xx)
+ * v of word x: */
+BR_HD float br_normal_v(uint32_t x)
 {
-    const uint32_t m = x ^ (0u - (x >> 31));               /* ~x when the top bit is set */
-    const float v = ((float)(int32_t)m + 0.5f) * 0x1p-32f; /* (0, 0.5]; m < 2^31 */
-    *xx = 1.0f - 2.0f * v;                                 /* 2v exact */
-    return -br_logf((4.0f * v) * (1.0f - v));              /* [0, 21.5] */
+    const uint32_t m = x ^ (0u - (x >> 31));            /* ~x when the top bit is set */
+    return ((float)(int32_t)m + 0.5f) * 0x1p-32f;       /* (0, 0.5]; m < 2^31 */
+}
+
+/* w of v. (4v)(1-v) lies in [4.6e-10, 1] (v >= 2^-33), inside br_logf's clamps. */
+BR_HD float br_normal_w(float v)
+{
+    return -br_logf_inrange((int32_t)br_f2u((4.0f * v) * (1.0f - v))); /* [0, 21.5] */
 }
 
 /* R(w) for w < 5. */
@@ -198,25 +210,26 @@ BR_HD float br_normal_tail(float w)
  * w >= -0, so int order is float order. */
 BR_HD int32_t br_normal_is_central(float w) { return (int32_t)br_f2u(w) < 0x40a00000; }
 
-/* z of word x from xx and R(w). */
-BR_HD float br_normal_finish(uint32_t x, float xx, float R)
+/* z of word x from its v and R(w). */
+BR_HD float br_normal_finish(uint32_t x, float v, float R)
 {
     const uint32_t sign = x & 0x80000000u;
-    const float q = xx * R; /* Q(v) >= 0 */
+    const float xx = 1.0f - 2.0f * v; /* 2v exact */
+    const float q = xx * R;           /* Q(v) >= 0 */
     return br_u2f(br_f2u(q) ^ (sign ^ 0x80000000u)); /* negate unless top bit set */
 }
 
 BR_HD float br_normal(uint32_t x)
 {
-    float xx;
-    const float w = br_normal_w(x, &xx);
+    const float v = br_normal_v(x);
+    const float w = br_normal_w(v);
     const float p1 = br_normal_central(w);
     const float p2 = br_normal_tail(w);
     /* Select by bit mask, not `c ? p1 : p2`: gcc would move each polynomial into its
      * own branch and, under -ftrapping-math, not if-convert them back (scalar loop). */
     const uint32_t central = 0u - (uint32_t)br_normal_is_central(w);
     const float R = br_u2f((br_f2u(p1) & central) | (br_f2u(p2) & ~central));
-    return br_normal_finish(x, xx, R);
+    return br_normal_finish(x, v, R);
 }
 
 #endif /* BR_TRANSFORMS_H */
