@@ -13,6 +13,8 @@
 #include <immintrin.h>
 #endif
 
+_Static_assert(BR_CPU_LANES % 64 == 0, "blocks are whole 64-lane chunks");
+
 typedef struct br_lanes {
     float cash[BR_CPU_LANES], shadow[BR_CPU_LANES], revenue[BR_CPU_LANES];
     float growth[BR_CPU_LANES], installed[BR_CPU_LANES], debt[BR_CPU_LANES];
@@ -69,7 +71,14 @@ static void philox_uniform(uint64_t seed, uint32_t p_hi, uint32_t n, uint32_t u[
 /* Rounds 2..9 on 8 lanes held as even lanes (e*, 64-bit slots 0,2,4,6 of the 32-bit
  * vector) and odd lanes (o*, shifted down). vpmuludq multiplies the low 32 bits of each
  * 64-bit slot, so the high halves may hold anything: no shuffles between rounds. */
-#define PHX_ROUND(c0, c1, c2, c3, K0, K1)                                                      do {                                                                                           const __m256i p0_ = _mm256_mul_epu32(c0, m0v), p1_ = _mm256_mul_epu32(c2, m1v);            c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1_, 32), c1), K0);               c1 = p1_;                                                                                  c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0_, 32), c3), K1);               c3 = p0_;                                                                              } while (0)
+#define PHX_ROUND(c0, c1, c2, c3, K0, K1)                                                  \
+    do {                                                                                   \
+        const __m256i p0_ = _mm256_mul_epu32(c0, m0v), p1_ = _mm256_mul_epu32(c2, m1v);    \
+        c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1_, 32), c1), K0);       \
+        c1 = p1_;                                                                          \
+        c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0_, 32), c3), K1);       \
+        c3 = p0_;                                                                          \
+    } while (0)
 
 static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n,
                          br_lanes *b)
@@ -186,18 +195,18 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
  * same bits. */
 static const int normal_word[5] = {0, 1, 2, 3, 7};
 
-/* Bit l set when tail[l] != 0. */
+/* Bit l set when tail[l] != 0, l = 0..63. */
 static uint64_t tail_lanes(const int32_t *tail)
 {
     uint64_t mask = 0;
 #if defined(__AVX2__)
-    for (int l = 0; l < BR_CPU_LANES; l += 8) {
+    for (int l = 0; l < 64; l += 8) {
         const __m256i nz = _mm256_cmpgt_epi32(_mm256_load_si256((const __m256i *)&tail[l]),
                                               _mm256_setzero_si256()); /* codes >= 0 */
         mask |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(nz)) << l;
     }
 #else
-    for (int l = 0; l < BR_CPU_LANES; ++l)
+    for (int l = 0; l < 64; ++l)
         mask |= (uint64_t)(tail[l] != 0) << l;
 #endif
     return mask;
@@ -229,14 +238,15 @@ static void normals_month(br_lanes *b)
     }
     if (!any_tail)
         return;
-    for (uint64_t lanes = tail_lanes(b->tail); lanes; lanes &= lanes - 1) {
-        const int l = __builtin_ctzll(lanes);
-        for (uint32_t code = (uint32_t)b->tail[l]; code; code &= code - 1) {
-            const int k = __builtin_ctz(code);
-            const uint32_t x = b->w[normal_word[k]][l];
-            b->z[k][l] = br_normal_finish(x, br_normal_v(x), br_normal_tail(b->zw[k][l]));
+    for (int c = 0; c < BR_CPU_LANES; c += 64)
+        for (uint64_t lanes = tail_lanes(&b->tail[c]); lanes; lanes &= lanes - 1) {
+            const int l = c + __builtin_ctzll(lanes);
+            for (uint32_t code = (uint32_t)b->tail[l]; code; code &= code - 1) {
+                const int k = __builtin_ctz(code);
+                const uint32_t x = b->w[normal_word[k]][l];
+                b->z[k][l] = br_normal_finish(x, br_normal_v(x), br_normal_tail(b->zw[k][l]));
+            }
         }
-    }
 }
 
 /* Step the block of paths p0 .. p0+BR_CPU_LANES-1 (p0 a multiple of BR_CPU_LANES, so
