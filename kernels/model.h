@@ -4,8 +4,8 @@
  * so a path's outcome is bit-identical on every backend.
  *
  * Written branch-free on purpose: every step computes its candidate and selects with a
- * mask, so the CPU loop over 64 paths becomes straight-line AVX2 code, and GPU threads
- * of a warp never diverge. Money is float32 USD; time is whole months. */
+ * mask, so the CPU loop over a block of paths becomes straight-line AVX2 code, and GPU
+ * threads of a warp never diverge. Money is float32 USD; time is whole months. */
 #ifndef BR_MODEL_H
 #define BR_MODEL_H
 
