@@ -1,12 +1,14 @@
 /* cpu.c: the CPU engine. Paths are stepped in blocks of BR_CPU_LANES held as structure
- * of arrays; the month loop is outside, and each month runs three loops over the block:
- * the two Philox draws of every lane (AVX2 intrinsics, portable fallback), the five
- * normals (omp simd, central polynomial; the rare tail words are finished afterwards),
- * and the month of kernels/model.h (br_path_month_normals inlined into an omp simd
- * loop, straight-line AVX2/FMA code). Every value is computed by the same operations as
- * br_path_run, so the outcomes are bit-identical. A block stops as soon as all its
- * paths are settled. OpenMP threads take whole work units; each adds to its own tally,
- * merged at the end with integer adds, so the result does not depend on the split. */
+ * of arrays; the month loop is outside, and each month runs loops over the block: the
+ * two Philox draws of every lane (AVX2 intrinsics, portable fallback), the four normals
+ * (omp simd, central polynomial; the rare tail words are finished afterwards), the month
+ * up to the equity decision (br_path_month_a), the rounds of the paths that close one
+ * (br_round, gathered), and the rest of the month (br_path_month_b); the model parts
+ * are inlined into omp simd loops, straight-line AVX2/FMA code. Every value is computed
+ * by the same operations as br_path_run, so the outcomes are bit-identical. A block
+ * stops as soon as all its paths are settled. OpenMP threads take whole work units;
+ * each adds to its own tally, merged at the end with integer adds, so the result does
+ * not depend on the split. */
 #include "cpu.h"
 
 #include <omp.h>

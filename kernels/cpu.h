@@ -7,9 +7,9 @@
 #include <stddef.h>
 
 /* Paths a vectorised block steps together (16 AVX2 vectors of 8 floats; a multiple of
- * 64). Each month runs three loops over the block (Philox, normals, model); 128 lanes
- * spread their per-month set-up over more paths and keep the block (about 18 KiB) in
- * L1. */
+ * 64). Each month runs several loops over the block (Philox, normals, the model in two
+ * parts); 128 lanes spread their per-month set-up over more paths and keep the block
+ * (about 21 KiB) in L1. */
 #define BR_CPU_LANES 128
 
 /* Add every path of the listed work units (unit u holds paths u*BR_UNIT_PATHS .. up
