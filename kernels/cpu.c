@@ -1,13 +1,24 @@
 /* cpu.c: the CPU engine. Paths are stepped in blocks of BR_CPU_LANES held as structure
- * of arrays; the month loop is outside and the loop over lanes inside is `omp simd`,
- * whose body is the whole month of kernels/model.h inlined, so gcc turns it into
- * straight-line AVX2/FMA code. A block stops as soon as all its paths are settled.
- * OpenMP threads take whole work units; each adds to its own tally, merged at the end
- * with integer adds, so the result does not depend on the split. */
+ * of arrays; the month loop is outside, and each month runs loops over the block: the
+ * two Philox draws of every lane (AVX2 intrinsics, portable fallback), the four normals
+ * (omp simd, central polynomial; the rare tail words are finished afterwards), the month
+ * up to the equity decision (br_path_month_a), the rounds of the paths that close one
+ * (br_round, gathered), and the rest of the month (br_path_month_b); the model parts
+ * are inlined into omp simd loops, straight-line AVX2/FMA code. Every value is computed
+ * by the same operations as br_path_run, so the outcomes are bit-identical. A block
+ * stops as soon as all its paths are settled. OpenMP threads take whole work units;
+ * each adds to its own tally, merged at the end with integer adds, so the result does
+ * not depend on the split. */
 #include "cpu.h"
 
 #include <omp.h>
 #include <stdlib.h>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+_Static_assert(BR_CPU_LANES % 64 == 0, "blocks are whole 64-lane chunks");
 
 typedef struct br_lanes {
     float cash[BR_CPU_LANES], shadow[BR_CPU_LANES], revenue[BR_CPU_LANES];
@@ -15,7 +26,139 @@ typedef struct br_lanes {
     float need[BR_CPU_LANES], raised[BR_CPU_LANES];
     int32_t regime[BR_CPU_LANES], last[BR_CPU_LANES], uses[BR_CPU_LANES];
     int32_t rounds[BR_CPU_LANES], insolvent[BR_CPU_LANES], runway[BR_CPU_LANES];
+    /* The month's Philox words: w[0..3] = draw a (counter 2(t-1)), w[4..7] = draw b. */
+    uint32_t w[8][BR_CPU_LANES];
+    /* The month's normals: z[0..3] of w[0..3], z[4] = zS of w[7]. */
+    float z[4][BR_CPU_LANES];
+    float zw[4][BR_CPU_LANES];      /* their w (br_normal_w) */
+    int32_t tail[BR_CPU_LANES];     /* bit k: normal k needs the tail polynomial */
+    /* The month between br_path_month_a and _b, and the rounds of the closing paths. */
+    float mid_C[BR_CPU_LANES], mid_R[BR_CPU_LANES], round[BR_CPU_LANES];
+    int32_t close[BR_CPU_LANES];
+    /* Closing paths, compacted (padded to whole vectors). */
+    int32_t c_lane[BR_CPU_LANES];
+    float c_R[BR_CPU_LANES], c_round[BR_CPU_LANES];
+    uint32_t c_word[BR_CPU_LANES];
+    /* Lane-only parts of Philox rounds 0 and 1 (see philox_block_init). */
+    uint32_t la[BR_CPU_LANES], lb[BR_CPU_LANES], lc[BR_CPU_LANES];
 } br_lanes;
+
+/* ---- Philox for a whole block ----------------------------------------------------
+ * Counter (n, 0, p_lo, p_hi), key (k0, k1). In round 0 the product M0*n and the words
+ * 0 and p_hi are the same for every lane of a block (p_hi is, since a block never
+ * crosses a multiple of 2^32), and M1*p_lo does not depend on n; so after round 0 the
+ * state is (X, Y, U, V) with X, Y lane-only and U, V uniform, and after round 1 it is
+ * (LA ^ ua, ub, LB ^ uc, LC) with LA, LB, LC lane-only (computed once per block) and
+ * ua, ub, uc uniform (once per draw). Rounds 2..9 are then the full rounds. Exact
+ * integer arithmetic: the words are those of br_philox_path, bit for bit. */
+static inline uint32_t philox_hi(uint32_t m, uint32_t x)
+{
+    return (uint32_t)(((uint64_t)m * x) >> 32);
+}
+
+static void philox_block_init(uint64_t seed, uint32_t p_lo, br_lanes *b)
+{
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int l = 0; l < BR_CPU_LANES; ++l) {
+        const uint32_t pl = p_lo + (uint32_t)l;
+        const uint32_t x = philox_hi(BR_PHILOX_M1, pl) ^ k0;
+        const uint32_t y = BR_PHILOX_M1 * pl;
+        b->la[l] = y ^ (k0 + BR_PHILOX_W0);
+        b->lb[l] = philox_hi(BR_PHILOX_M0, x) ^ (k1 + BR_PHILOX_W1);
+        b->lc[l] = BR_PHILOX_M0 * x;
+    }
+}
+
+/* Uniform parts after round 1 of draw n: ua, ub, uc. */
+static void philox_uniform(uint64_t seed, uint32_t p_hi, uint32_t n, uint32_t u[3])
+{
+    const uint32_t k1 = (uint32_t)(seed >> 32);
+    const uint32_t U = philox_hi(BR_PHILOX_M0, n) ^ p_hi ^ k1;
+    u[0] = philox_hi(BR_PHILOX_M1, U);
+    u[1] = BR_PHILOX_M1 * U;
+    u[2] = BR_PHILOX_M0 * n;
+}
+
+#if defined(__AVX2__)
+/* Rounds 2..9 on 8 lanes held as even lanes (e*, 64-bit slots 0,2,4,6 of the 32-bit
+ * vector) and odd lanes (o*, shifted down). vpmuludq multiplies the low 32 bits of each
+ * 64-bit slot, so the high halves may hold anything: no shuffles between rounds. */
+#define PHX_ROUND(c0, c1, c2, c3, K0, K1)                                                  \
+    do {                                                                                   \
+        const __m256i p0_ = _mm256_mul_epu32(c0, m0v), p1_ = _mm256_mul_epu32(c2, m1v);    \
+        c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1_, 32), c1), K0);       \
+        c1 = p1_;                                                                          \
+        c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0_, 32), c3), K1);       \
+        c3 = p0_;                                                                          \
+    } while (0)
+
+static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n,
+                         br_lanes *b)
+{
+    (void)p_lo; /* in b->la, b->lb, b->lc */
+    const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    const __m256i m0v = _mm256_set1_epi32((int)BR_PHILOX_M0);
+    const __m256i m1v = _mm256_set1_epi32((int)BR_PHILOX_M1);
+    __m256i K0[10], K1[10];
+    for (int i = 2; i < 10; ++i) {
+        K0[i] = _mm256_set1_epi32((int)(k0 + (uint32_t)i * BR_PHILOX_W0));
+        K1[i] = _mm256_set1_epi32((int)(k1 + (uint32_t)i * BR_PHILOX_W1));
+    }
+    for (int d = 0; d < 2; ++d) {
+        uint32_t u[3];
+        philox_uniform(seed, p_hi, n + (uint32_t)d, u);
+        const __m256i ua = _mm256_set1_epi32((int)u[0]), ub = _mm256_set1_epi32((int)u[1]);
+        const __m256i uc = _mm256_set1_epi32((int)u[2]);
+        uint32_t *w0 = b->w[4 * d], *w1 = b->w[4 * d + 1];
+        uint32_t *w2 = b->w[4 * d + 2], *w3 = b->w[4 * d + 3];
+        /* Two groups of 8 lanes at a time: four independent chains of rounds. */
+        for (int l = 0; l < BR_CPU_LANES; l += 16) {
+#define PHX_SETUP(e0, e1, e2, e3, o0, o1, o2, o3, l)                                        \
+    const __m256i c0_##e0 =                                                                \
+        _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->la[l]), ua);               \
+    const __m256i c2_##e0 =                                                                \
+        _mm256_xor_si256(_mm256_load_si256((const __m256i *)&b->lb[l]), uc);               \
+    const __m256i c3_##e0 = _mm256_load_si256((const __m256i *)&b->lc[l]);                 \
+    __m256i e0 = c0_##e0, e1 = ub, e2 = c2_##e0, e3 = c3_##e0;                             \
+    __m256i o0 = _mm256_srli_epi64(c0_##e0, 32), o1 = ub;                                  \
+    __m256i o2 = _mm256_srli_epi64(c2_##e0, 32), o3 = _mm256_srli_epi64(c3_##e0, 32)
+#define PHX_STORE(w, e, o, l)                                                              \
+    _mm256_store_si256((__m256i *)&w[l], _mm256_blend_epi32(e, _mm256_slli_epi64(o, 32), 0xAA))
+            PHX_SETUP(a0, a1, a2, a3, ao0, ao1, ao2, ao3, l);
+            PHX_SETUP(b0, b1, b2, b3, bo0, bo1, bo2, bo3, l + 8);
+            for (int i = 2; i < 10; ++i) {
+                PHX_ROUND(a0, a1, a2, a3, K0[i], K1[i]);
+                PHX_ROUND(ao0, ao1, ao2, ao3, K0[i], K1[i]);
+                PHX_ROUND(b0, b1, b2, b3, K0[i], K1[i]);
+                PHX_ROUND(bo0, bo1, bo2, bo3, K0[i], K1[i]);
+            }
+            PHX_STORE(w0, a0, ao0, l);
+            PHX_STORE(w1, a1, ao1, l);
+            PHX_STORE(w2, a2, ao2, l);
+            PHX_STORE(w3, a3, ao3, l);
+            PHX_STORE(w0, b0, bo0, l + 8);
+            PHX_STORE(w1, b1, bo1, l + 8);
+            PHX_STORE(w2, b2, bo2, l + 8);
+            PHX_STORE(w3, b3, bo3, l + 8);
+#undef PHX_SETUP
+#undef PHX_STORE
+        }
+    }
+}
+#undef PHX_ROUND
+#else
+/* Portable form: the same words from the full generator, lane by lane. */
+static void philox_month(uint64_t seed, uint32_t p_lo, uint32_t p_hi, uint32_t n,
+                         br_lanes *b)
+{
+    for (int l = 0; l < BR_CPU_LANES; ++l)
+        for (int d = 0; d < 2; ++d) {
+            const br_u32x4 r = br_philox_path(seed, p_lo + (uint32_t)l, p_hi, n + (uint32_t)d);
+            for (int k = 0; k < 4; ++k)
+                b->w[4 * d + k][l] = r.v[k];
+        }
+}
+#endif
 
 static inline __attribute__((always_inline)) br_path lane_load(const br_lanes *b, int l)
 {
@@ -56,30 +199,154 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
     b->runway[l] = s->runway;
 }
 
+/* ---- normals for a whole block ------------------------------------------------------
+ * The four normals z of draw a (zS, needed only by paths that close a round, is computed
+ * with the round). br_normal evaluates two polynomials and selects one; the tail one
+ * (with a sqrt) is
+ * needed for about 1 word in 300. The vector loop evaluates the central polynomial only,
+ * keeps w and marks the lanes with a tail word; those words are then finished with the
+ * tail polynomial, lane by lane. Same operations on every word as br_normal, so the
+ * same bits. */
+/* Bit l set when flag[l] != 0 (flags >= 0), l = 0..63. */
+static uint64_t nonzero_lanes(const int32_t *flag)
+{
+    uint64_t mask = 0;
+#if defined(__AVX2__)
+    for (int l = 0; l < 64; l += 8) {
+        const __m256i nz = _mm256_cmpgt_epi32(_mm256_load_si256((const __m256i *)&flag[l]),
+                                              _mm256_setzero_si256());
+        mask |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(nz)) << l;
+    }
+#else
+    for (int l = 0; l < 64; ++l)
+        mask |= (uint64_t)(flag[l] != 0) << l;
+#endif
+    return mask;
+}
+
+static void normals_month(br_lanes *b)
+{
+    int32_t any_tail = 0;
+#pragma omp simd reduction(| : any_tail)
+    for (int l = 0; l < BR_CPU_LANES; ++l) {
+        int32_t code = 0;
+#define BR_NORMAL_CENTRAL(k, wk)                                                           \
+    do {                                                                                   \
+        const uint32_t x_ = b->w[wk][l];                                                   \
+        const float v_ = br_normal_v(x_);                                                  \
+        const float w_ = br_normal_w(v_);                                                  \
+        b->z[k][l] = br_normal_finish(x_, v_, br_normal_central(w_));                      \
+        b->zw[k][l] = w_;                                                                  \
+        code |= (1 - br_normal_is_central(w_)) << (k);                                     \
+    } while (0)
+        BR_NORMAL_CENTRAL(0, 0);
+        BR_NORMAL_CENTRAL(1, 1);
+        BR_NORMAL_CENTRAL(2, 2);
+        BR_NORMAL_CENTRAL(3, 3);
+#undef BR_NORMAL_CENTRAL
+        b->tail[l] = code;
+        any_tail |= code;
+    }
+    if (!any_tail)
+        return;
+    for (int c = 0; c < BR_CPU_LANES; c += 64)
+        for (uint64_t lanes = nonzero_lanes(&b->tail[c]); lanes; lanes &= lanes - 1) {
+            const int l = c + __builtin_ctzll(lanes);
+            for (uint32_t code = (uint32_t)b->tail[l]; code; code &= code - 1) {
+                const int k = __builtin_ctz(code);
+                const uint32_t x = b->w[k][l];
+                b->z[k][l] = br_normal_finish(x, br_normal_v(x), br_normal_tail(b->zw[k][l]));
+            }
+        }
+}
+
 /* Step the block of paths p0 .. p0+BR_CPU_LANES-1 (p0 a multiple of BR_CPU_LANES, so
  * the low words of the path indices never carry) to the end of the horizon. With a fan
- * tally, the first n lanes add their cash after every month (a scalar pass, outside the
+ * tally, the first n_valid lanes add their cash after every month (a scalar pass, outside the
  * vectorised loop, so the plain run is untouched). */
 static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b,
-                      uint64_t *fan, int n)
+                      uint64_t *fan, int n_valid)
 {
     const uint32_t p_lo = (uint32_t)p0, p_hi = (uint32_t)(p0 >> 32);
     br_path s0;
     br_path_init(m, &s0);
     for (int l = 0; l < BR_CPU_LANES; ++l)
         lane_store(b, l, &s0);
+    philox_block_init(seed, p_lo, b);
+    for (int l = 0; l < BR_CPU_LANES; ++l)
+        b->round[l] = 0.0f; /* read (and discarded) where no round closes */
     for (int32_t t = 1; t <= m->horizon; ++t) {
-        int32_t any_active = 0;
-#pragma omp simd reduction(| : any_active)
+        philox_month(seed, p_lo, p_hi, 2u * (uint32_t)(t - 1), b);
+        normals_month(b);
+        /* The month in three loops (model.h: br_path_month_a, br_round, _b). The
+         * int16 flags are on purpose: the narrowest type in a loop sets gcc's
+         * vectorisation factor, and 16 lanes (two AVX2 vectors per operation) give the
+         * core two independent dependency chains side by side. */
+        int16_t active[BR_CPU_LANES], any_close = 0;
+#pragma omp simd reduction(| : any_close)
         for (int l = 0; l < BR_CPU_LANES; ++l) {
             br_path s = lane_load(b, l);
-            br_path_month(m, &s, t, seed, p_lo + (uint32_t)l, p_hi);
-            lane_store(b, l, &s);
-            any_active |= br_path_active(&s);
+            const br_month_mid mid = br_path_month_a(m, &s, t, b->z[0][l], b->z[1][l],
+                                                     b->z[2][l], b->z[3][l], b->w[4][l],
+                                                     b->w[5][l]);
+            b->regime[l] = s.regime;
+            b->growth[l] = s.growth;
+            b->revenue[l] = s.revenue;
+            b->installed[l] = s.installed;
+            b->shadow[l] = s.shadow;
+            b->runway[l] = s.runway;
+            b->need[l] = s.need;
+            b->mid_C[l] = mid.C;
+            b->mid_R[l] = mid.R;
+            b->close[l] = mid.close;
+            any_close |= (int16_t)mid.close;
+        }
+        /* Rounds (the normal zS, a log and an exp) only for the paths that close one,
+         * about 1 path-month in 10: gathered, computed 8 at a time, scattered back. */
+        if (any_close) {
+            int n = 0;
+            for (int c = 0; c < BR_CPU_LANES; c += 64)
+                for (uint64_t lanes = nonzero_lanes(&b->close[c]); lanes; lanes &= lanes - 1) {
+                    const int l = c + __builtin_ctzll(lanes);
+                    b->c_lane[n] = l;
+                    b->c_R[n] = b->mid_R[l];
+                    b->c_word[n] = b->w[7][l];
+                    ++n;
+                }
+            const int n8 = (n + 7) & ~7;
+            for (int j = n; j < n8; ++j) {
+                b->c_R[j] = 1.0f;
+                b->c_word[j] = 0u;
+            }
+#pragma omp simd
+            for (int j = 0; j < n8; ++j)
+                b->c_round[j] = br_round(m, b->c_R[j], br_normal(b->c_word[j]));
+            for (int j = 0; j < n; ++j)
+                b->round[b->c_lane[j]] = b->c_round[j];
+        }
+#pragma omp simd
+        for (int l = 0; l < BR_CPU_LANES; ++l) {
+            br_path s = lane_load(b, l);
+            br_month_mid mid;
+            mid.C = b->mid_C[l];
+            mid.R = b->mid_R[l];
+            mid.close = b->close[l];
+            br_path_month_b(m, &s, t, mid, b->round[l], b->w[6][l]);
+            b->cash[l] = s.cash;
+            b->debt[l] = s.debt;
+            b->rounds[l] = s.rounds;
+            b->raised[l] = s.raised;
+            b->last[l] = s.last;
+            b->uses[l] = s.uses;
+            b->insolvent[l] = s.insolvent;
+            active[l] = (int16_t)br_path_active(&s);
         }
         if (fan)
-            for (int l = 0; l < n; ++l)
+            for (int l = 0; l < n_valid; ++l)
                 br_fan_month(fan, t, b->insolvent[l], b->cash[l]);
+        int16_t any_active = 0;
+        for (int l = 0; l < BR_CPU_LANES; ++l)
+            any_active |= active[l];
         if (!any_active)
             break;
     }

@@ -6,8 +6,11 @@
 
 #include <stddef.h>
 
-/* Paths a vectorised block steps together: 8 AVX2 vectors of 8 floats. */
-#define BR_CPU_LANES 64
+/* Paths a vectorised block steps together (16 AVX2 vectors of 8 floats; a multiple of
+ * 64). Each month runs several loops over the block (Philox, normals, the model in two
+ * parts); 128 lanes spread their per-month set-up over more paths and keep the block
+ * (about 21 KiB) in L1. */
+#define BR_CPU_LANES 128
 
 /* Add every path of the listed work units (unit u holds paths u*BR_UNIT_PATHS .. up
  * to n_paths) to *out, on `threads` OpenMP threads (0: the OpenMP default), and to the

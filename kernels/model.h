@@ -4,8 +4,8 @@
  * so a path's outcome is bit-identical on every backend.
  *
  * Written branch-free on purpose: every step computes its candidate and selects with a
- * mask, so the CPU loop over 64 paths becomes straight-line AVX2 code, and GPU threads
- * of a warp never diverge. Money is float32 USD; time is whole months. */
+ * mask, so the CPU loop over a block of paths becomes straight-line AVX2 code, and GPU
+ * threads of a warp never diverge. Money is float32 USD; time is whole months. */
 #ifndef BR_MODEL_H
 #define BR_MODEL_H
 
@@ -118,26 +118,35 @@ BR_HD void br_path_init(const br_model *m, br_path *s)
 /* A path stops once both its insolvency and its runway are settled (s.2, step 10). */
 BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->runway == 0); }
 
-/* Month t (1-based) of path (p_hi:p_lo). Follows docs/model.md s.2 step by step. */
-BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
-                         uint32_t p_lo, uint32_t p_hi)
+/* Month t (1-based) of a path in three parts (docs/model.md s.2 step by step):
+ * br_path_month_a runs steps 1 to 7 up to the equity decision, br_round sizes the round,
+ * br_path_month_b runs the rest. br_path_month_normals composes them; the CPU engine
+ * runs the parts as separate loops over a block and sizes rounds only for the paths
+ * that close one. The random numbers: normals z0..z3 of words 0..3 of draw a (counter
+ * n = 2(t-1)), and words 0..3 of draw b (n + 1): u1, u2, u3 and the word of zS. */
+typedef struct br_month_mid {
+    float C;       /* cash after the month's flows, before financing */
+    float R;       /* revenue of the month */
+    int32_t close; /* an equity round closes */
+} br_month_mid;
+
+/* Steps 1-7 up to the equity decision. Commits the regime, growth, revenue, installed
+ * capex, shadow cash, runway and need (none of which the rest of the month reads). */
+BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t t, float z0,
+                                   float z1, float z2, float z3, uint32_t w_u1,
+                                   uint32_t w_u2)
 {
     const int32_t active = br_path_active(s);
     const int32_t alive = s->insolvent == 0; /* insolvency is absorbing: cash frozen */
-    const uint32_t n = 2u * (uint32_t)(t - 1);
-    const br_u32x4 a = br_philox_path(seed, p_lo, p_hi, n);      /* the four normals z */
-    const br_u32x4 b = br_philox_path(seed, p_lo, p_hi, n + 1u); /* u1, u2, u3, zS */
 
     /* 1. Regime. */
-    const float u1 = br_uniform(b.v[0]);
+    const float u1 = br_uniform(w_u1);
     const int32_t stay_normal = !(u1 < m->stress_entry);
     const int32_t leave_stress = u1 < m->stress_exit;
     const int32_t S = s->regime ? !leave_stress : !stay_normal;
     const float Sf = (float)S;
 
     /* 2. Shocks e = L z, order (revenue, growth, capex, cashflow). */
-    const float z0 = br_normal(a.v[0]), z1 = br_normal(a.v[1]);
-    const float z2 = br_normal(a.v[2]), z3 = br_normal(a.v[3]);
     const float *L = m->chol;
     const float eR = L[0] * z0;
     const float eG = fmaf(L[1], z0, L[2] * z1);
@@ -162,7 +171,7 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     /* 5. Cash flow; the shadow path pays interest on the initial debt only. */
     const float operating = m->gross_margin * R - opex - compute + m->cashflow_vol * eC;
     const float flow = operating - capex - interest;
-    float C = s->cash + flow;
+    const float C = s->cash + flow;
     const float C0 = s->shadow + (operating - capex - m->debt0 * rate);
 
     /* 6. Runway and external funding need. */
@@ -171,21 +180,46 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
 
     /* 7. Equity: a round is attempted when the runway at the current burn is short.
      * C / burn < trigger is evaluated as C < trigger * burn (burn > 0); trigger 0 (never
-     * raise) arrives as max_rounds 0 (host/model_build.c). The round is
-     * median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed logs. */
+     * raise) arrives as max_rounds 0 (host/model_build.c). */
     const float burn = br_maxf(-flow, 0.0f);
     const float success_normal = m->success[0], success_stressed = m->success[1];
     const float success = S ? success_stressed : success_normal;
     const int32_t attempt = alive & (flow < 0.0f) &
                             (C < m->trigger * burn) & (t - s->last >= m->min_gap) &
                             (s->rounds < m->max_rounds);
-    const int32_t close = attempt & (br_uniform(b.v[1]) < success);
+    br_month_mid mid;
+    mid.C = C;
+    mid.R = R;
+    mid.close = attempt & (br_uniform(w_u2) < success);
+
+    /* Commit. A settled path (both months known) keeps its state; an insolvent path's
+     * shadow path runs on for the runway. */
+    s->regime = br_selecti(active, S, s->regime);
+    s->growth = br_selectf(active, g, s->growth);
+    s->revenue = br_selectf(active, R, s->revenue);
+    s->installed = br_selectf(active, s->installed + capex, s->installed);
+    s->shadow = br_selectf(active, C0, s->shadow);
+    s->runway = br_selecti(active, runway, s->runway);
+    s->need = br_selectf(active, need, s->need);
+    return mid;
+}
+
+/* 7. The round, median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed
+ * logs, capped. */
+BR_HD float br_round(const br_model *m, float R, float zS)
+{
     const float log_ratio = br_logf(R * m->inv_rev0);
-    const float zS = br_normal(b.v[3]);
-    const float round =
-        br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
-                BR_ROUND_MAX);
-    C = br_selectf(close, C + round, C);
+    return br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
+                   BR_ROUND_MAX);
+}
+
+/* Steps 7 (the round, when it closes) to 10. round is read only when mid.close. */
+BR_HD void br_path_month_b(const br_model *m, br_path *s, int32_t t, br_month_mid mid,
+                           float round, uint32_t w_u3)
+{
+    const int32_t alive = s->insolvent == 0;
+    const int32_t close = mid.close;
+    float C = br_selectf(close, mid.C + round, mid.C);
 
     /* 8. Debt: draw what restores cash_min plus the buffer, up to the facility. The
      * max() keeps C >= cash_min where rounding of (cash_min - C) would fall an ulp short. */
@@ -200,7 +234,7 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     /* 9. Backstop: the parent injects at least enough to restore cash_min. */
     const int32_t short_of_cash = alive & (C < m->cash_min);
     const int32_t backstop = short_of_cash & (s->uses < m->backstop_max) &
-                             (br_uniform(b.v[2]) < m->backstop_p);
+                             (br_uniform(w_u3) < m->backstop_p);
     const float inject = br_maxf(m->backstop_amount, m->cash_min - C);
     C = br_selectf(backstop, br_maxf(C + inject, m->cash_min), C);
 
@@ -208,15 +242,7 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
      * insolvent exactly when it was short of cash and not rescued. */
     const int32_t insolvent = short_of_cash & !backstop;
 
-    /* Commit. A settled path (both months known) keeps its state; an insolvent path
-     * keeps its last cash and financing, while its shadow path runs on for the runway. */
-    s->regime = br_selecti(active, S, s->regime);
-    s->growth = br_selectf(active, g, s->growth);
-    s->revenue = br_selectf(active, R, s->revenue);
-    s->installed = br_selectf(active, s->installed + capex, s->installed);
-    s->shadow = br_selectf(active, C0, s->shadow);
-    s->runway = br_selecti(active, runway, s->runway);
-    s->need = br_selectf(active, need, s->need);
+    /* Commit. An insolvent path keeps its last cash and financing. */
     s->cash = br_selectf(alive, C, s->cash);
     s->debt = br_selectf(alive, D, s->debt);
     s->rounds = s->rounds + close;
@@ -224,6 +250,32 @@ BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed
     s->last = br_selecti(close, t, s->last);
     s->uses = s->uses + backstop;
     s->insolvent = br_selecti(insolvent, t, s->insolvent);
+}
+
+/* Month t of a path given its normals and draw b. */
+BR_HD void br_path_month_normals(const br_model *m, br_path *s, int32_t t, float z0,
+                                 float z1, float z2, float z3, float zS, br_u32x4 b)
+{
+    const br_month_mid mid = br_path_month_a(m, s, t, z0, z1, z2, z3, b.v[0], b.v[1]);
+    br_path_month_b(m, s, t, mid, br_round(m, mid.R, zS), b.v[2]);
+}
+
+/* Month t of a path given its two Philox draws a (counter 2(t-1)) and b. */
+BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
+                               br_u32x4 b)
+{
+    br_path_month_normals(m, s, t, br_normal(a.v[0]), br_normal(a.v[1]), br_normal(a.v[2]),
+                          br_normal(a.v[3]), br_normal(b.v[3]), b);
+}
+
+/* Month t (1-based) of path (p_hi:p_lo). */
+BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
+                         uint32_t p_lo, uint32_t p_hi)
+{
+    const uint32_t n = 2u * (uint32_t)(t - 1);
+    const br_u32x4 a = br_philox_path(seed, p_lo, p_hi, n);      /* the four normals z */
+    const br_u32x4 b = br_philox_path(seed, p_lo, p_hi, n + 1u); /* u1, u2, u3, zS */
+    br_path_month_draws(m, s, t, a, b);
 }
 
 BR_HD br_outcome br_path_outcome(const br_model *m, const br_path *s)

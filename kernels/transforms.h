@@ -107,12 +107,11 @@ BR_HD float br_expf(float x)
  * f - f^2/2 + s (f^2/2 + R(s^2)) with R(z) = z P(z), P degree 3 (fdlibm's arrangement:
  * the large terms f and -f^2/2 carry no polynomial error). Then add e*ln2 in two parts,
  * small terms first. Max error 1.51 ulp vs double log, measured over every normal float. */
-BR_HD float br_logf(float x)
+/* br_logf of a float already in [FLT_MIN, FLT_MAX] (given as its bits b): the clamps
+ * below are then the identity, and callers whose argument is known to be in range
+ * (br_normal_w) skip them. */
+BR_HD float br_logf_inrange(int32_t b)
 {
-    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
-    int32_t b = (int32_t)br_f2u(x);
-    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
-    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
     /* Offset the bits so that mantissas >= sqrt(1/2) (0x3f3504f3) carry into the
      * exponent: e counts from sqrt(1/2) instead of 1. */
     const uint32_t u = (uint32_t)b + (0x3f800000u - 0x3f3504f3u);
@@ -132,6 +131,15 @@ BR_HD float br_logf(float x)
     return hi + lo;
 }
 
+BR_HD float br_logf(float x)
+{
+    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
+    int32_t b = (int32_t)br_f2u(x);
+    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
+    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
+    return br_logf_inrange(b);
+}
+
 /* ---- standard normal ---------------------------------------------------------------- */
 /* One 32-bit word -> N(0,1) by inversion, sign-folded so both tails get the full word's
  * resolution: m = x or ~x (top bit clear), v = (m + 1/2) 2^-32 in (0, 1/2], and
@@ -148,14 +156,24 @@ BR_HD float br_logf(float x)
  * 6.2e-7 absolute for |z| < 3, 2.6e-7 relative for |z| >= 3. Not exactly monotone in x
  * (no float approximation short of correct rounding is): neighbours can invert by up to
  * 2 ulp where one word moves z by less than an ulp; never for |z| > 3.3. */
-BR_HD float br_normal(uint32_t x)
+/* br_normal in parts (the CPU engine evaluates the central polynomial for every word and
+ * the tail one only for the few words that need it); br_normal is their composition.
+ * v of word x: */
+BR_HD float br_normal_v(uint32_t x)
 {
-    const uint32_t sign = x & 0x80000000u;
-    const uint32_t m = x ^ (0u - (x >> 31));               /* ~x when the top bit is set */
-    const float v = ((float)(int32_t)m + 0.5f) * 0x1p-32f; /* (0, 0.5]; m < 2^31 */
-    const float xx = 1.0f - 2.0f * v;                      /* 2v exact */
-    const float w = -br_logf((4.0f * v) * (1.0f - v));     /* [0, 21.5] */
+    const uint32_t m = x ^ (0u - (x >> 31));            /* ~x when the top bit is set */
+    return ((float)(int32_t)m + 0.5f) * 0x1p-32f;       /* (0, 0.5]; m < 2^31 */
+}
 
+/* w of v. (4v)(1-v) lies in [4.6e-10, 1] (v >= 2^-33), inside br_logf's clamps. */
+BR_HD float br_normal_w(float v)
+{
+    return -br_logf_inrange((int32_t)br_f2u((4.0f * v) * (1.0f - v))); /* [0, 21.5] */
+}
+
+/* R(w) for w < 5. */
+BR_HD float br_normal_central(float w)
+{
     const float t1 = w - 2.5f; /* central: w in [0, 5) */
     float p1 = -1.225239465e-08f;
     p1 = fmaf(p1, t1, 3.311174268e-08f);
@@ -167,7 +185,12 @@ BR_HD float br_normal(uint32_t x)
     p1 = fmaf(p1, t1, -5.907727405e-03f);
     p1 = fmaf(p1, t1, 3.488020301e-01f);
     p1 = fmaf(p1, t1, 2.123313427e+00f);
+    return p1;
+}
 
+/* R(w) for 5 <= w <= 21.6. */
+BR_HD float br_normal_tail(float w)
+{
     const float t2 = sqrtf(w) - 3.4375f; /* tail: sqrt(w) in [2.24, 4.64] */
     float p2 = -3.202765947e-05f;
     p2 = fmaf(p2, t2, 5.395186599e-05f);
@@ -180,14 +203,33 @@ BR_HD float br_normal(uint32_t x)
     p2 = fmaf(p2, t2, 5.219879560e-03f);
     p2 = fmaf(p2, t2, 1.424020171e+00f);
     p2 = fmaf(p2, t2, 4.628068447e+00f);
+    return p2;
+}
 
-    /* Select by bit mask, not `c ? p1 : p2`: gcc would move each polynomial into its
-     * own branch and, under -ftrapping-math, not if-convert them back (scalar loop).
-     * w < 5 is compared on the bits: w >= -0, so int order is float order. */
-    const uint32_t central = 0u - (uint32_t)((int32_t)br_f2u(w) < 0x40a00000);
-    const float R = br_u2f((br_f2u(p1) & central) | (br_f2u(p2) & ~central));
-    const float q = xx * R; /* Q(v) >= 0 */
+/* 1 when w < 5 (the central polynomial applies), 0 otherwise. Compared on the bits:
+ * w >= -0, so int order is float order. */
+BR_HD int32_t br_normal_is_central(float w) { return (int32_t)br_f2u(w) < 0x40a00000; }
+
+/* z of word x from its v and R(w). */
+BR_HD float br_normal_finish(uint32_t x, float v, float R)
+{
+    const uint32_t sign = x & 0x80000000u;
+    const float xx = 1.0f - 2.0f * v; /* 2v exact */
+    const float q = xx * R;           /* Q(v) >= 0 */
     return br_u2f(br_f2u(q) ^ (sign ^ 0x80000000u)); /* negate unless top bit set */
+}
+
+BR_HD float br_normal(uint32_t x)
+{
+    const float v = br_normal_v(x);
+    const float w = br_normal_w(v);
+    const float p1 = br_normal_central(w);
+    const float p2 = br_normal_tail(w);
+    /* Select by bit mask, not `c ? p1 : p2`: gcc would move each polynomial into its
+     * own branch and, under -ftrapping-math, not if-convert them back (scalar loop). */
+    const uint32_t central = 0u - (uint32_t)br_normal_is_central(w);
+    const float R = br_u2f((br_f2u(p1) & central) | (br_f2u(p2) & ~central));
+    return br_normal_finish(x, v, R);
 }
 
 #endif /* BR_TRANSFORMS_H */
