@@ -12,7 +12,9 @@
 #include "cpu.h"
 
 #include <omp.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -375,21 +377,59 @@ static void run_range(const br_model *m, uint64_t seed, uint64_t first, uint64_t
     }
 }
 
+/* Per-thread tallies and lane blocks, kept between calls (by the calling thread): the
+ * engine calls once per chunk, sometimes of one small unit, and fresh allocations of
+ * this size cost page faults and, when freed, TLB shootdowns on every core. */
+typedef struct cpu_scratch {
+    int nt;
+    size_t fan_words;
+    br_tally *local;
+    br_lanes *lanes;
+    uint64_t *fans;
+} cpu_scratch;
+static _Thread_local cpu_scratch g_scratch;
+
+static bool scratch_get(int nt, size_t fan_words)
+{
+    cpu_scratch *c = &g_scratch;
+    if (nt > c->nt) {
+        free(c->local);
+        free(c->lanes);
+        c->local = calloc((size_t)nt, sizeof *c->local);
+        c->lanes = aligned_alloc(64, (size_t)nt * sizeof *c->lanes);
+        c->nt = c->local && c->lanes ? nt : 0;
+        free(c->fans);
+        c->fans = NULL;
+        c->fan_words = 0;
+        if (!c->nt)
+            return false;
+    }
+    if (fan_words > 0 && fan_words * (size_t)nt > c->fan_words * (size_t)c->nt) {
+        free(c->fans);
+        c->fans = malloc((size_t)nt * fan_words * sizeof *c->fans);
+        c->fan_words = c->fans ? fan_words : 0;
+        if (!c->fans)
+            return false;
+    }
+    memset(c->local, 0, (size_t)nt * sizeof *c->local);
+    if (fan_words)
+        memset(c->fans, 0, (size_t)nt * fan_words * sizeof *c->fans);
+    return true;
+}
+
 int br_cpu_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                      const uint64_t *units, size_t n_units, int threads, br_tally *out,
                      const br_extra *x)
 {
-    const int nt = threads > 0 ? threads : omp_get_max_threads();
+    /* No more threads than units: a thread with no unit would only be woken and wait. */
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    nt = (size_t)nt > n_units ? (int)(n_units > 0 ? n_units : 1) : nt;
     const size_t fan_words = x && x->fan ? (size_t)m->horizon * BR_FAN_BINS : 0;
-    br_tally *local = calloc((size_t)nt, sizeof *local);
-    br_lanes *lanes = aligned_alloc(64, (size_t)nt * sizeof *lanes);
-    uint64_t *fans = fan_words ? calloc((size_t)nt * fan_words, sizeof *fans) : NULL;
-    if (!local || !lanes || (fan_words && !fans)) {
-        free(local);
-        free(lanes);
-        free(fans);
+    if (!scratch_get(nt, fan_words))
         return -1;
-    }
+    br_tally *const local = g_scratch.local;
+    br_lanes *const lanes = g_scratch.lanes;
+    uint64_t *const fans = fan_words ? g_scratch.fans : NULL;
 #pragma omp parallel num_threads(nt)
     {
         const int me = omp_get_thread_num();
@@ -409,9 +449,6 @@ int br_cpu_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
         br_tally_merge(out, &local[i]);
     for (size_t i = 0; fans && i < (size_t)nt * fan_words; ++i)
         x->fan[i % fan_words] += fans[i];
-    free(local);
-    free(lanes);
-    free(fans);
     return 0;
 }
 
