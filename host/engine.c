@@ -259,6 +259,18 @@ static bool worker_chunk(root_state *s, int size, br_chunk *c)
     return true;
 }
 
+/* Whether a stop signal has come; first the test hook's own SIGTERM once this session
+ * has finished *stop_after tasks (checked after every merge, so the stop is prompt). */
+static bool stop_requested(const br_run_opts *o, const root_state *s, uint64_t done0,
+                           uint64_t *stop_after)
+{
+    if (*stop_after && s->n_done - done0 >= *stop_after) {
+        *stop_after = 0;
+        raise(SIGTERM);
+    }
+    return o->stop && *o->stop;
+}
+
 /* Rank 0: hand out, run, merge, checkpoint; until done, stopped or failed. Workers that
  * ask while a target round is finishing elsewhere wait (parked) for the next round. */
 static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool *stopped,
@@ -298,6 +310,7 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
             } else if (rep->done.scenario >= 0 && rep->status == BR_OK) {
                 merge_chunk(s, x, &rep->done, t, s->extra_in);
             }
+            stopping = stopping || stop_requested(o, s, done0, &stop_after);
             br_chunk c = {.scenario = -1};
             const bool go = st == BR_OK && !stopping;
             if (go && worker_chunk(s, size, &c)) {
@@ -309,12 +322,7 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
                 active--;
             }
         }
-        if (stop_after && s->n_done - done0 >= stop_after) {
-            stop_after = 0;
-            raise(SIGTERM);
-        }
-        if (o->stop && *o->stop)
-            stopping = true;
+        stopping = stopping || stop_requested(o, s, done0, &stop_after);
         if (ck_path && o->checkpoint_every > 0 && st == BR_OK && !stopping &&
             now_s() - last_ck >= o->checkpoint_every) {
             st = br_ckpt_write(ck_path, &s->ck, err, errlen);

@@ -421,21 +421,45 @@ int br_cpu_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                      const uint64_t *units, size_t n_units, int threads, br_tally *out,
                      const br_extra *x)
 {
-    /* No more threads than units: a thread with no unit would only be woken and wait. */
+    /* Threads that have work: no more than the units, or when units are shared by
+     * block (below), than there are blocks of 8 x BR_CPU_LANES paths. */
+    const size_t per_unit = BR_UNIT_PATHS / BR_CPU_LANES;
+    size_t blocks = 0;
+    for (size_t i = 0; i < n_units; ++i) {
+        const uint64_t first = units[i] * BR_UNIT_PATHS;
+        const uint64_t n = first >= n_paths ? 0 : n_paths - first;
+        blocks += n >= BR_UNIT_PATHS ? per_unit : (size_t)((n + BR_CPU_LANES - 1) / BR_CPU_LANES);
+    }
+    const bool rows = x && x->unit_rows;
+    const size_t want = rows ? n_units : (blocks + 7) / 8;
     int nt = threads > 0 ? threads : omp_get_max_threads();
-    nt = (size_t)nt > n_units ? (int)(n_units > 0 ? n_units : 1) : nt;
+    nt = (size_t)nt > want ? (int)(want > 0 ? want : 1) : nt;
     const size_t fan_words = x && x->fan ? (size_t)m->horizon * BR_FAN_BINS : 0;
     if (!scratch_get(nt, fan_words))
         return -1;
     br_tally *const local = g_scratch.local;
     br_lanes *const lanes = g_scratch.lanes;
     uint64_t *const fans = fan_words ? g_scratch.fans : NULL;
+    /* Fewer units than threads (a small run's first unit, the MPI root's one unit at a
+     * time): threads share the units' blocks instead, so none waits. The same paths go
+     * to the same integer tallies either way; per-unit rows need a unit per thread. */
+    const bool by_block = n_units < (size_t)nt && !rows;
 #pragma omp parallel num_threads(nt)
     {
         const int me = omp_get_thread_num();
         uint64_t *fan = fans ? fans + (size_t)me * fan_words : NULL;
+#pragma omp for schedule(dynamic, 8)
+        for (size_t k = 0; k < (by_block ? n_units * per_unit : 0); ++k) {
+            const uint64_t unit_end = (units[k / per_unit] + 1) * BR_UNIT_PATHS;
+            const uint64_t first = units[k / per_unit] * BR_UNIT_PATHS +
+                                   (k % per_unit) * BR_CPU_LANES;
+            const uint64_t end0 = unit_end < n_paths ? unit_end : n_paths;
+            const uint64_t end = end0 - first < BR_CPU_LANES ? end0 : first + BR_CPU_LANES;
+            if (first < end0)
+                run_range(m, seed, first, end, &lanes[me], &local[me], fan, NULL);
+        }
 #pragma omp for schedule(dynamic, 1)
-        for (size_t i = 0; i < n_units; ++i) {
+        for (size_t i = 0; i < (by_block ? 0 : n_units); ++i) {
             const uint64_t first = units[i] * BR_UNIT_PATHS;
             const uint64_t end =
                 n_paths - first < BR_UNIT_PATHS ? n_paths : first + BR_UNIT_PATHS;
