@@ -259,6 +259,18 @@ static bool worker_chunk(root_state *s, int size, br_chunk *c)
     return true;
 }
 
+/* Whether the run has work left: an open unit not done, or a target wanting more
+ * (extend_targets, when it opens units, leaves them for the run to do). Nothing is in
+ * flight when this is asked. */
+static bool work_left(root_state *s, const br_run_config *cfg)
+{
+    br_chunk c;
+    s->cursor = 0;
+    const bool open = next_chunk(s, 1, &c);
+    s->cursor = 0;
+    return open || extend_targets(s, cfg);
+}
+
 /* Whether a stop signal has come; first the test hook's own SIGTERM once this session
  * has finished *stop_after tasks (checked after every merge, so the stop is prompt). */
 static bool stop_requested(const br_run_opts *o, const root_state *s, uint64_t done0,
@@ -360,7 +372,8 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
     free(t);
     free(rep);
     free(parked);
-    *stopped = stopping && s->n_done < s->n_tasks;
+    /* A stop that came after the last unit was handed out stops nothing. */
+    *stopped = stopping && st == BR_OK && work_left(s, x->cfg);
     if (st == BR_OK && ck_path)
         st = br_ckpt_write(ck_path, &s->ck, err, errlen);
     return st;
@@ -427,14 +440,10 @@ static br_status root_setup(const run_ctx *x, size_t n, const br_run_opts *o, ro
     return st;
 }
 
-/* Whether a resumed run has nothing left: every open unit done and no target wanting
- * more (extend_targets, when it opens units, leaves them for the run to do). */
+/* Whether a resumed run has nothing left (see work_left). */
 static bool root_finished(root_state *s, const br_run_config *cfg)
 {
-    br_chunk c;
-    const bool open = next_chunk(s, 1, &c);
-    s->cursor = 0;
-    return s->n_tasks > 0 && !open && !extend_targets(s, cfg);
+    return s->n_tasks > 0 && !work_left(s, cfg);
 }
 
 static void root_free(root_state *s)

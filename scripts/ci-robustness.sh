@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI for robustness: (1) the whole test suite under AddressSanitizer + UBSan (the
 # `sanitize` preset: gcc, float-divide-by-zero and float-cast-overflow, no recovery),
-# but for the Slurm test (label slurm: daemons and Slurm's 30-second waits, no code of
-# ours that the other tests do not run; it runs in the release suite);
+# but for the Slurm test and the charts (labels slurm, plot: daemons, Slurm's waits,
+# Python and Chromium; no C code that the other tests do not run; both run in the release
+# suite);
 # (2) the scenario parser fuzzed with libFuzzer (clang) for FUZZ_SECONDS (default 60) on a
 # copy of fuzz/corpus with fuzz/scenario.dict, after replaying tests/regress, tests/bad,
 # tests/bad-extra and the corpus. Any failure fails the script; every step runs, so one
@@ -37,9 +38,9 @@ step "sanitize test suite"
 t0=$SECONDS
 if [ -n "${BR_SANITIZE_DIR:-}" ]; then
   ctest --test-dir "$BR_SANITIZE_DIR" --output-on-failure --timeout 1200 -j "$CTEST_JOBS" \
-    -LE slurm
+    -LE "slurm|plot"
 else
-  ctest --preset sanitize -j "$CTEST_JOBS" -LE slurm
+  ctest --preset sanitize -j "$CTEST_JOBS" -LE "slurm|plot"
 fi || failed+=("sanitize test suite")
 t_suite=$((SECONDS - t0))
 

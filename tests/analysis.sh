@@ -42,16 +42,16 @@ expect() {
 
 case $MODE in
 targets)
-    # Met: the base scenario's probability (~0.29) has stderr 0.00045 at 2^20 paths, so
-    # 0.0003 needs a second round; the result is that of a plain run of those paths.
-    "$B" run "$BASE" --target-se 0.0003 --json t.json > t.txt
+    # Met: the base scenario's probability (~0.29) has stderr 0.00044 at 2^20 paths, so
+    # 0.0004 needs a second round; the result is that of a plain run of those paths.
+    "$B" run "$BASE" --target-se 0.0004 --json t.json > t.txt
     grep -q "precision target *met after" t.txt || fail "text: $(cat t.txt)"
     py t.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); s = d["scenarios"][0]; p = s["precision"]
-assert d["run"]["target"] == {"stderr": 0.0003, "relative_error": None,
+assert d["run"]["target"] == {"stderr": 0.0004, "relative_error": None,
                               "max_paths": 1000000000, "met": True}, d["run"]["target"]
-assert p["met"] and p["stderr"] <= 0.0003 and p["paths_used"] == s["paths"]
+assert p["met"] and p["stderr"] <= 0.0004 and p["paths_used"] == s["paths"]
 assert 1048576 < p["paths_used"] < 8 * 1048576 and p["paths_used"] % 65536 == 0, p
 print("met after", p["paths_used"], "paths, stderr", p["stderr"])
 open("used", "w").write(str(p["paths_used"]))
@@ -65,38 +65,46 @@ a.pop("precision")
 assert a == b
 PY
     # Unmet: the cap is reached, exactly, and the run says so (exit 0: a result).
-    "$B" run "$BASE" --target-rel 0.0001 --max-paths 1.5M --json u.json > u.txt
-    grep -q "NOT met after 1500000 paths" u.txt || fail "unmet text: $(cat u.txt)"
+    "$B" run "$BASE" --target-rel 0.0001 --max-paths 1.2M --json u.json > u.txt
+    grep -q "NOT met after 1200000 paths" u.txt || fail "unmet text: $(cat u.txt)"
     py u.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); p = d["scenarios"][0]["precision"]
-assert not d["run"]["target"]["met"] and not p["met"] and p["paths_used"] == 1500000, p
+assert not d["run"]["target"]["met"] and not p["met"] and p["paths_used"] == 1200000, p
 assert p["relative_error"] > 0.0001
 PY
-    "$B" run "$BASE" --paths 1.5M --quiet --json u-plain.json
+    "$B" run "$BASE" --paths 1.2M --quiet --json u-plain.json
     py u.json u-plain.json <<'PY'
 import json, sys
 a, b = (json.load(open(f))["scenarios"][0] for f in sys.argv[1:])
 assert a["verification_hash"] == b["verification_hash"]
 PY
     # Several scenarios: each stops on its own.
-    "$B" run "$BASE" "$S/xai-capex-surge.ini" --target-se 0.0004 --quiet --json two.json
+    "$B" run "$BASE" "$S/xai-capex-surge.ini" --target-se 0.0005 --max-paths 3M --quiet \
+        --json two.json
     py two.json <<'PY'
 import json, sys
 for s in json.load(open(sys.argv[1]))["scenarios"]:
-    assert s["precision"]["met"] and s["precision"]["stderr"] <= 0.0004, s["precision"]
+    assert s["precision"]["met"] and s["precision"]["stderr"] <= 0.0005, s["precision"]
     print(s["name"], s["precision"]["paths_used"])
 PY
-    # A stop after 20 tasks, then --resume: the uninterrupted result.
-    BURNRATE_TEST_STOP_AFTER_TASKS=20 "$B" run "$BASE" --target-se 0.0003 --threads 1 \
+    # One thread takes chunks of 8 units: a stop after 9 tasks comes at the end of the
+    # first round (16 units); --resume opens the second round and ends as uninterrupted.
+    BURNRATE_TEST_STOP_AFTER_TASKS=9 "$B" run "$BASE" --target-se 0.0004 --threads 1 \
         --checkpoint ck.bin --quiet --json r.json 2> stop.txt
     grep -q "stopped by a signal" stop.txt || fail "no stop: $(cat stop.txt)"
     [ ! -e r.json ] || fail "a stopped run wrote its result"
-    "$B" run "$BASE" --target-se 0.0003 --resume ck.bin --quiet --json r.json
+    "$B" run "$BASE" --target-se 0.0004 --resume ck.bin --quiet --json r.json
+    same t.json r.json
+    # A stop during the last chunk stops nothing: the run ends and writes its result.
+    rm -f ck.bin ck.bin.prev r.json
+    BURNRATE_TEST_STOP_AFTER_TASKS=17 "$B" run "$BASE" --target-se 0.0004 --threads 1 \
+        --checkpoint ck.bin --quiet --json r.json 2> stop.txt
+    ! grep -q "stopped by a signal" stop.txt || fail "a late stop stopped: $(cat stop.txt)"
     same t.json r.json
     expect 2 "precision target" "$B" run "$BASE" --target-se 0.0002 --resume ck.bin --quiet
     if [ "${BR_TEST_MPI:-0}" = 1 ]; then
-        mpirun --oversubscribe -np 3 "$B" run "$BASE" --target-se 0.0003 --threads 1 \
+        mpirun --oversubscribe -np 3 "$B" run "$BASE" --target-se 0.0004 --threads 1 \
             --quiet --json m.json
         same t.json m.json
         echo "3 ranks: same result"
