@@ -11,6 +11,7 @@
 # Results are compared as JSON with the timing and machine fields removed.
 set -euo pipefail
 B=$1 S=$2 MODE=$3
+TESTS=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
@@ -21,16 +22,8 @@ BASE=$S/xai-2026-base.ini
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # py FILE... <<'PY': a Python check over JSON files (argv[1:]); a failed assert fails.
 py() { python3 - "$@" || fail "check on $*"; }
-same() {
-    python3 - "$1" "$2" <<'PY' || fail "$2 differs from $1"
-import json, sys
-def norm(p):
-    d = json.load(open(p))
-    for k in ("elapsed_s", "path_months_per_s", "ranks", "threads", "device"):
-        d["run"].pop(k, None)
-    return d
-sys.exit(0 if norm(sys.argv[1]) == norm(sys.argv[2]) else 1)
-PY
+same() { # same REF OUT: equal but for timing and machine fields
+    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from $1"
 }
 # expect CODE TEXT cmd...: exits CODE and says TEXT on stderr
 expect() {

@@ -8,6 +8,7 @@
 # Results are compared as JSON with the timing and machine fields removed.
 set -euo pipefail
 B=$1 S=$2 MODE=$3
+TESTS=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
@@ -24,16 +25,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # Wait until a run has written its first periodic checkpoint FILE (it is running).
 started() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; fail "no $1"; }
 same() { # same REF OUT: equal but for timing and machine fields
-    python3 - "$1" "$2" <<'PY' || fail "$2 differs from $1"
-import json, sys
-def norm(p):
-    d = json.load(open(p))
-    for k in ("elapsed_s", "path_months_per_s", "ranks", "threads", "device"):
-        d["run"].pop(k, None)
-    return d
-a, b = norm(sys.argv[1]), norm(sys.argv[2])
-sys.exit(0 if a == b else 1)
-PY
+    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from $1"
 }
 
 "$B" "${RUN[@]}" --threads 2 --json ref.json

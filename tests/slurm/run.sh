@@ -21,6 +21,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+TESTS=$ROOT/tests
 B=${1:-$ROOT/build/burnrate}
 [ -d "$B" ] && B=$B/burnrate
 [ -x "$B" ] || fail "no burnrate executable at $B"
@@ -155,15 +156,7 @@ echo "ok: one-node Slurm up ($(sinfo -V), ${HW% }, MPI $(grep ^MpiDefault slurm.
 # --- helpers ---------------------------------------------------------------------------
 same() { # same REF OUT: equal but for timing and machine fields
     [ -e "$2" ] || fail "no $2"
-    python3 - "$1" "$2" <<'PY' || fail "$2 differs from the plain run $1"
-import json, sys
-def norm(p):
-    d = json.load(open(p))
-    for k in ("elapsed_s", "path_months_per_s", "ranks", "threads", "device"):
-        d["run"].pop(k, None)
-    return d
-sys.exit(0 if norm(sys.argv[1]) == norm(sys.argv[2]) else 1)
-PY
+    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from the plain run $1"
 }
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"][sys.argv[2]])' "$1" "$2"; }
 job() { # job ID FIELD: JobState, Restarts, ExitCode... from scontrol
