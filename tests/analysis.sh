@@ -11,20 +11,14 @@
 # Results are compared as JSON with the timing and machine fields removed.
 set -euo pipefail
 B=$1 S=$2 MODE=$3
-TESTS=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 BASE=$S/xai-2026-base.ini
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 # py FILE... <<'PY': a Python check over JSON files (argv[1:]); a failed assert fails.
 py() { python3 - "$@" || fail "check on $*"; }
-same() { # same REF OUT: equal but for timing and machine fields
-    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from $1"
-}
 # expect CODE TEXT cmd...: exits CODE and says TEXT on stderr
 expect() {
     local code=$1 text=$2; shift 2

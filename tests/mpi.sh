@@ -8,25 +8,18 @@
 # Results are compared as JSON with the timing and machine fields removed.
 set -euo pipefail
 B=$1 S=$2 MODE=$3
-TESTS=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/lib.sh"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
-# Open MPI as root (CI containers) and on a 2-core machine (oversubscribe).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 MPIRUN=(mpirun --oversubscribe -np)
 
 # 2 files x a 2-point sweep, 200K paths = 4 units each: 16 tasks.
 RUN=(run "$S/xai-2026-base.ini" "$S/xai-capex-surge.ini" --paths 200K --quiet
      --sweep equity.success_normal=0.3,0.5)
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 # Wait until a run has written its first periodic checkpoint FILE (it is running).
 started() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; fail "no $1"; }
-same() { # same REF OUT: equal but for timing and machine fields
-    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from $1"
-}
 
 "$B" "${RUN[@]}" --threads 2 --json ref.json
 grep -q '"xai-2026-base\[equity.success_normal=0.3\]"' ref.json || fail "sweep point name"

@@ -18,10 +18,9 @@
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../lib.sh" # fail, same, Open MPI settings
 ROOT=$(cd "$HERE/../.." && pwd)
-TESTS=$ROOT/tests
 B=${1:-$ROOT/build/burnrate}
 [ -d "$B" ] && B=$B/burnrate
 [ -x "$B" ] || fail "no burnrate executable at $B"
@@ -154,10 +153,6 @@ done
 echo "ok: one-node Slurm up ($(sinfo -V), ${HW% }, MPI $(grep ^MpiDefault slurm.conf | cut -d= -f2)) in $(( $(date +%s) - T_START )) s"
 
 # --- helpers ---------------------------------------------------------------------------
-same() { # same REF OUT: equal but for timing and machine fields
-    [ -e "$2" ] || fail "no $2"
-    python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from the plain run $1"
-}
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"][sys.argv[2]])' "$1" "$2"; }
 job() { # job ID FIELD: JobState, Restarts, ExitCode... from scontrol
     scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
@@ -178,7 +173,6 @@ wait_job() { # wait_job ID SECONDS: until it ends; then it must have COMPLETED
 submit() { # submit SBATCH_OPTIONS...: the job id; its output goes to job-ID.out
     sbatch --parsable -D "$W" -o "$W/job-%j.out" "$@" "$ROOT/slurm/burnrate-cpu.sbatch"
 }
-export OMPI_MCA_btl_vader_single_copy_mechanism=none   # containers without CMA
 # What the job script takes from the environment (sbatch exports it to the job).
 export BURNRATE=$B SCENARIOS=$S
 
