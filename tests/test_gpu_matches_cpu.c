@@ -252,11 +252,19 @@ static void outcomes_equal(void **state)
 #if BR_TWIN_GPU
 /* ---- whole runs: tallies and verification hash ------------------------------------------ */
 
+/* 10^6 paths: 16 units, the last one short; units[i] = i. */
+enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
+static void all_units(uint64_t *units)
+{
+    for (size_t i = 0; i < N_UNITS; ++i)
+        units[i] = i;
+}
+
 static void run(const br_backend *be, const br_model *m, const uint64_t *units, size_t n,
-                br_tally *t)
+                br_tally *t, const br_extra *x)
 {
     char err[BR_ERRLEN] = "";
-    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, NULL, err, sizeof err) != BR_OK)
+    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, x, err, sizeof err) != BR_OK)
         fail_msg("%s backend: %s", be->name, err);
 }
 
@@ -266,20 +274,18 @@ static void run_hash_equal(void **state)
 {
     (void)state;
     require_device();
-    enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
     uint64_t units[N_UNITS];
-    for (size_t i = 0; i < N_UNITS; ++i)
-        units[i] = i;
+    all_units(units);
     scenario_list l = scenarios();
     br_tally *t = calloc(3, sizeof *t);
     assert_non_null(t);
     for (size_t s = 0; s < l.n; ++s) {
         br_model *m = model_load(l.paths[s]);
         memset(t, 0, 3 * sizeof *t);
-        run(&br_backend_cpu, m, units, N_UNITS, &t[0]);
-        run(&br_backend_cuda, m, units, N_UNITS, &t[1]);
-        run(&br_backend_cuda, m, units + N_UNITS / 2, N_UNITS - N_UNITS / 2, &t[2]);
-        run(&br_backend_cuda, m, units, N_UNITS / 2, &t[2]);
+        run(&br_backend_cpu, m, units, N_UNITS, &t[0], NULL);
+        run(&br_backend_cuda, m, units, N_UNITS, &t[1], NULL);
+        run(&br_backend_cuda, m, units + N_UNITS / 2, N_UNITS - N_UNITS / 2, &t[2], NULL);
+        run(&br_backend_cuda, m, units, N_UNITS / 2, &t[2], NULL);
         const uint64_t h[3] = {br_tally_hash(&t[0], m->horizon),
                                br_tally_hash(&t[1], m->horizon),
                                br_tally_hash(&t[2], m->horizon)};
@@ -303,10 +309,8 @@ static void optional_tallies_equal(void **state)
 {
     (void)state;
     require_device();
-    enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
     uint64_t units[N_UNITS];
-    for (size_t i = 0; i < N_UNITS; ++i)
-        units[i] = i;
+    all_units(units);
     scenario_list l = scenarios();
     for (size_t s = 0; s < l.n; ++s) {
         br_model *m = model_load(l.paths[s]);
@@ -324,10 +328,7 @@ static void optional_tallies_equal(void **state)
             if (b == 1)
                 memset(rows, 0xCA, rw * sizeof *rows);
             const br_extra x = {.fan = fan, .unit_rows = rows};
-            char err[BR_ERRLEN] = "";
-            if (be[b]->run_units(m, SEED, N_PATHS, units, N_UNITS, 0, &t[b], &x, err,
-                                 sizeof err) != BR_OK)
-                fail_msg("%s backend: %s", be[b]->name, err);
+            run(be[b], m, units, N_UNITS, &t[b], &x);
         }
         print_message("%s: fan and unit rows compared (%zu + %zu words)\n", l.paths[s], fw, rw);
         assert_memory_equal(&t[0], &t[1], sizeof *t);
