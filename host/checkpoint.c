@@ -172,6 +172,9 @@ static bool read_one(const char *path, br_ckpt *c, char *why, size_t whylen)
     bool ok = false;
     if (ioerr) {
         snprintf(why, whylen, "read error");
+    } else if (len >= 8 && memcmp(buf, CK_MAGIC, 6) == 0 && memcmp(buf, CK_MAGIC, 8) != 0) {
+        snprintf(why, whylen, "checkpoint format %.2s, this burnrate reads %.2s; finish the "
+                 "run with the burnrate that wrote it", (const char *)buf + 6, CK_MAGIC + 6);
     } else if (len < CK_HEADER + 8 || memcmp(buf, CK_MAGIC, 8) != 0) {
         snprintf(why, whylen, "not a burnrate checkpoint (or truncated)");
     } else {

@@ -326,6 +326,7 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
                 return BR_E_USAGE;
             }
             cli->delta = v;
+            cli->delta_given = true;
             break;
         }
         case OPT_HELP: cli->help = true; break;
@@ -390,7 +391,7 @@ br_status br_cli_parse(int argc, char **argv, br_cli *cli, char *err, size_t err
         snprintf(err, errlen, "--stress: allowed only with run");
         return BR_E_USAGE;
     }
-    if ((cli->vary || cli->delta != 0.1) && cli->command != BR_CMD_SENSITIVITY) {
+    if ((cli->vary || cli->delta_given) && cli->command != BR_CMD_SENSITIVITY) {
         snprintf(err, errlen, "--vary and --delta: allowed only with sensitivity");
         return BR_E_USAGE;
     }

@@ -43,6 +43,7 @@ typedef struct br_cli {
     size_t n_stress;
     const char *vary;       /* sensitivity: --vary key1,key2,... (NULL: the defaults) */
     double delta;           /* sensitivity: --delta, relative (default 0.1) */
+    bool delta_given;
     bool quiet;
     bool repair_correlation;
     bool help, version;

@@ -270,18 +270,17 @@ static br_status add_stress(const br_cli *cli, br_scenario ***sc, size_t *n, cha
     size_t k = 0;
     br_status st = BR_OK;
     for (size_t i = 0; i < *n && st == BR_OK; ++i) {
-        all[k++] = (*sc)[i];
+        const br_scenario *base = all[k++] = (*sc)[i];
         (*sc)[i] = NULL;
         for (size_t j = 0; j < cli->n_stress && st == BR_OK; ++j) {
-            const br_stress_def *d = br_stress_find(all[k - 1 - j], cli->stress[j]);
+            const br_stress_def *d = br_stress_find(base, cli->stress[j]);
             if (!d) {
                 st = br_fail(err, BR_ERRLEN, BR_E_USAGE, "--stress '%s': not a preset and "
                              "not a [stress.%s] section of %s (burnrate run %s --stress list)",
-                             cli->stress[j], cli->stress[j], all[k - 1 - j]->path,
-                             all[k - 1 - j]->path);
+                             cli->stress[j], cli->stress[j], base->path, base->path);
                 break;
             }
-            st = br_stress_apply(all[k - 1 - j], d, &all[k], err, BR_ERRLEN);
+            st = br_stress_apply(base, d, &all[k], err, BR_ERRLEN);
             k += st == BR_OK;
         }
     }

@@ -164,13 +164,8 @@ br_status br_stress_apply(const br_scenario *sc, const br_stress_def *d, br_scen
         }
         cur = next;
     }
-    if (!cur) { /* a stress with no shifts: a plain copy */
-        char assign[160];
-        snprintf(assign, sizeof assign, "scenario.horizon_months=%d", sc->horizon_months);
-        const br_status st = br_scenario_with(sc, assign, &cur, err, errlen);
-        if (st != BR_OK)
-            return st;
-    }
+    if (!cur) /* sections and presets always have a shift; never a silent copy */
+        return br_fail(err, errlen, BR_E_INPUT, "stress '%s': no shifts", d->name);
     if (snprintf(cur->name, sizeof cur->name, "%s+%s", sc->name, d->name) >=
         (int)sizeof cur->name) {
         br_scenario_free(cur);
