@@ -1,7 +1,7 @@
 /* cpu.c: the CPU engine. Paths are stepped in blocks of BR_CPU_LANES held as structure
  * of arrays; the month loop is outside, and each month runs loops over the block: the
  * two Philox draws of every lane (AVX2 intrinsics, portable fallback), the four normals
- * (omp simd, central polynomial; the rare tail words are finished afterwards), the month
+ * (AVX2 intrinsics: table rows loaded and transposed), the month
  * up to the equity decision (br_path_month_a), the rounds of the paths that close one
  * (br_round, gathered), and the rest of the month (br_path_month_b); the model parts
  * are inlined into omp simd loops, straight-line AVX2/FMA code. Every value is computed
@@ -32,8 +32,6 @@ typedef struct br_lanes {
     uint32_t w[8][BR_CPU_LANES];
     /* The month's normals: z[0..3] of w[0..3], z[4] = zS of w[7]. */
     float z[4][BR_CPU_LANES];
-    float zw[4][BR_CPU_LANES];      /* their w (br_normal_w) */
-    int32_t tail[BR_CPU_LANES];     /* bit k: normal k needs the tail polynomial */
     /* The month between br_path_month_a and _b, and the rounds of the closing paths. */
     float mid_C[BR_CPU_LANES], mid_R[BR_CPU_LANES], round[BR_CPU_LANES];
     int32_t close[BR_CPU_LANES];
@@ -203,12 +201,58 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
 
 /* ---- normals for a whole block ------------------------------------------------------
  * The four normals z of draw a (zS, needed only by paths that close a round, is computed
- * with the round). br_normal evaluates two polynomials and selects one; the tail one
- * (with a sqrt) is
- * needed for about 1 word in 300. The vector loop evaluates the central polynomial only,
- * keeps w and marks the lanes with a tail word; those words are then finished with the
- * tail polynomial, lane by lane. Same operations on every word as br_normal, so the
- * same bits. */
+ * with the round). br_normal reads one 16-byte table row per word; with AVX2 the eight
+ * rows of eight words are loaded whole and transposed into the four coefficient
+ * vectors (AVX2 gathers of single floats cost four times as much on the cores we
+ * measured), then the same operations as br_normal, in its order. */
+#if defined(__AVX2__)
+static void normals_avx2(const uint32_t *restrict w, float *restrict z)
+{
+    const __m256i sign = _mm256_set1_epi32((int32_t)0x80000000u);
+    const __m256i low_mask = _mm256_set1_epi32((1 << (23 - BR_NORMAL_SUB_BITS)) - 1);
+    const __m256i one_bits = _mm256_set1_epi32(0x3f800000);
+    const __m256i row0 = _mm256_set1_epi32((127 + BR_NORMAL_E_MIN) << BR_NORMAL_SUB_BITS);
+    const __m256 half = _mm256_set1_ps(0.5f), scale = _mm256_set1_ps(0x1p-32f);
+    const __m256 mid = _mm256_set1_ps(1.0f + 0x1p-1f / (float)(1 << BR_NORMAL_SUB_BITS));
+    for (int l = 0; l < BR_CPU_LANES; l += 8) {
+        const __m256i x = _mm256_load_si256((const __m256i *)&w[l]);
+        const __m256i m = _mm256_xor_si256(x, _mm256_srai_epi32(x, 31));
+        const __m256 v = _mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(m), half), scale);
+        const __m256i b = _mm256_castps_si256(v);
+        _Alignas(32) int32_t row[8];
+        _mm256_store_si256((__m256i *)row,
+                           _mm256_sub_epi32(_mm256_srli_epi32(b, 23 - BR_NORMAL_SUB_BITS), row0));
+        const float *const c = br_normal_coef_h;
+        const __m256 a0 = _mm256_loadu2_m128(c + 4 * row[4], c + 4 * row[0]);
+        const __m256 a1 = _mm256_loadu2_m128(c + 4 * row[5], c + 4 * row[1]);
+        const __m256 a2 = _mm256_loadu2_m128(c + 4 * row[6], c + 4 * row[2]);
+        const __m256 a3 = _mm256_loadu2_m128(c + 4 * row[7], c + 4 * row[3]);
+        const __m256 t0 = _mm256_unpacklo_ps(a0, a1), t1 = _mm256_unpacklo_ps(a2, a3);
+        const __m256 t2 = _mm256_unpackhi_ps(a0, a1), t3 = _mm256_unpackhi_ps(a2, a3);
+        const __m256 c0 = _mm256_shuffle_ps(t0, t1, 0x44), c1 = _mm256_shuffle_ps(t0, t1, 0xee);
+        const __m256 c2 = _mm256_shuffle_ps(t2, t3, 0x44), c3 = _mm256_shuffle_ps(t2, t3, 0xee);
+        const __m256 t = _mm256_sub_ps(
+            _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(b, low_mask), one_bits)), mid);
+        const __m256 q =
+            _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(c3, t, c2), t, c1), t, c0);
+        _mm256_store_ps(&z[l], _mm256_castsi256_ps(_mm256_xor_si256(
+                                   _mm256_castps_si256(q), _mm256_andnot_si256(x, sign))));
+    }
+}
+#endif
+
+static void normals_month(br_lanes *b)
+{
+#if defined(__AVX2__)
+    for (int k = 0; k < 4; ++k)
+        normals_avx2(b->w[k], b->z[k]);
+#else
+    for (int k = 0; k < 4; ++k)
+        for (int l = 0; l < BR_CPU_LANES; ++l)
+            b->z[k][l] = br_normal(b->w[k][l]);
+#endif
+}
+
 /* Bit l set when flag[l] != 0 (flags >= 0), l = 0..63. */
 static uint64_t nonzero_lanes(const int32_t *flag)
 {
@@ -224,42 +268,6 @@ static uint64_t nonzero_lanes(const int32_t *flag)
         mask |= (uint64_t)(flag[l] != 0) << l;
 #endif
     return mask;
-}
-
-static void normals_month(br_lanes *b)
-{
-    int32_t any_tail = 0;
-#pragma omp simd reduction(| : any_tail)
-    for (int l = 0; l < BR_CPU_LANES; ++l) {
-        int32_t code = 0;
-#define BR_NORMAL_CENTRAL(k, wk)                                                           \
-    do {                                                                                   \
-        const uint32_t x_ = b->w[wk][l];                                                   \
-        const float v_ = br_normal_v(x_);                                                  \
-        const float w_ = br_normal_w(v_);                                                  \
-        b->z[k][l] = br_normal_finish(x_, v_, br_normal_central(w_));                      \
-        b->zw[k][l] = w_;                                                                  \
-        code |= (1 - br_normal_is_central(w_)) << (k);                                     \
-    } while (0)
-        BR_NORMAL_CENTRAL(0, 0);
-        BR_NORMAL_CENTRAL(1, 1);
-        BR_NORMAL_CENTRAL(2, 2);
-        BR_NORMAL_CENTRAL(3, 3);
-#undef BR_NORMAL_CENTRAL
-        b->tail[l] = code;
-        any_tail |= code;
-    }
-    if (!any_tail)
-        return;
-    for (int c = 0; c < BR_CPU_LANES; c += 64)
-        for (uint64_t lanes = nonzero_lanes(&b->tail[c]); lanes; lanes &= lanes - 1) {
-            const int l = c + __builtin_ctzll(lanes);
-            for (uint32_t code = (uint32_t)b->tail[l]; code; code &= code - 1) {
-                const int k = __builtin_ctz(code);
-                const uint32_t x = b->w[k][l];
-                b->z[k][l] = br_normal_finish(x, br_normal_v(x), br_normal_tail(b->zw[k][l]));
-            }
-        }
 }
 
 /* Step the block of paths p0 .. p0+BR_CPU_LANES-1 (p0 a multiple of BR_CPU_LANES, so

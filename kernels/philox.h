@@ -16,17 +16,26 @@ typedef struct br_u32x4 {
     uint32_t v[4];
 } br_u32x4;
 
-/* One round: two 32x32->64 products; written with a 64-bit multiply so gcc
- * vectorises it (vpmuludq) and nvcc emits mul.lo/mul.hi. */
+/* One round: two 32x32->64 products. gcc gets a 64-bit multiply, which it vectorises
+ * (vpmuludq); nvcc gets the high and low halves as __umulhi and a 32-bit multiply, which
+ * ptxas fuses into one IMAD.WIDE.U32 each (from the 64-bit form it added the high word
+ * to a zero register after every product: 20 instructions per draw). */
 BR_HD br_u32x4 br_philox_round(br_u32x4 c, uint32_t k0, uint32_t k1)
 {
-    uint64_t p0 = (uint64_t)BR_PHILOX_M0 * c.v[0];
-    uint64_t p1 = (uint64_t)BR_PHILOX_M1 * c.v[2];
+#if defined(__CUDA_ARCH__)
+    const uint32_t hi0 = __umulhi(BR_PHILOX_M0, c.v[0]), lo0 = BR_PHILOX_M0 * c.v[0];
+    const uint32_t hi1 = __umulhi(BR_PHILOX_M1, c.v[2]), lo1 = BR_PHILOX_M1 * c.v[2];
+#else
+    const uint64_t p0 = (uint64_t)BR_PHILOX_M0 * c.v[0];
+    const uint64_t p1 = (uint64_t)BR_PHILOX_M1 * c.v[2];
+    const uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
+    const uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
+#endif
     br_u32x4 r;
-    r.v[0] = (uint32_t)(p1 >> 32) ^ c.v[1] ^ k0;
-    r.v[1] = (uint32_t)p1;
-    r.v[2] = (uint32_t)(p0 >> 32) ^ c.v[3] ^ k1;
-    r.v[3] = (uint32_t)p0;
+    r.v[0] = hi1 ^ c.v[1] ^ k0;
+    r.v[1] = lo1;
+    r.v[2] = hi0 ^ c.v[3] ^ k1;
+    r.v[3] = lo0;
     return r;
 }
 

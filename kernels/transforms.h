@@ -6,7 +6,7 @@
  * -prec-div=true -prec-sqrt=true, i.e. no --use_fast_math), explicit fmaf for every
  * fused multiply-add (gcc: -ffp-contract=off, nvcc: -fmad=false, so the compiler adds
  * none of its own), integer and bit operations, compares and selects. No libm
- * transcendental, no tables. Everything is branch-free (both candidates computed, one
+ * transcendental. Everything is branch-free (both candidates computed, one
  * selected) so a `#pragma omp simd` loop over paths vectorises and warps never diverge.
  * Polynomial coefficients come from scripts/fit_normal.py (near-minimax, Lawson's
  * algorithm, against mpmath references); the errors quoted are measured by
@@ -107,11 +107,13 @@ BR_HD float br_expf(float x)
  * f - f^2/2 + s (f^2/2 + R(s^2)) with R(z) = z P(z), P degree 3 (fdlibm's arrangement:
  * the large terms f and -f^2/2 carry no polynomial error). Then add e*ln2 in two parts,
  * small terms first. Max error 1.51 ulp vs double log, measured over every normal float. */
-/* br_logf of a float already in [FLT_MIN, FLT_MAX] (given as its bits b): the clamps
- * below are then the identity, and callers whose argument is known to be in range
- * (br_normal_w) skip them. */
-BR_HD float br_logf_inrange(int32_t b)
+BR_HD float br_logf(float x)
 {
+    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
+    int32_t b = (int32_t)br_f2u(x);
+    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
+    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
+
     /* Offset the bits so that mantissas >= sqrt(1/2) (0x3f3504f3) carry into the
      * exponent: e counts from sqrt(1/2) instead of 1. */
     const uint32_t u = (uint32_t)b + (0x3f800000u - 0x3f3504f3u);
@@ -131,105 +133,64 @@ BR_HD float br_logf_inrange(int32_t b)
     return hi + lo;
 }
 
-BR_HD float br_logf(float x)
-{
-    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
-    int32_t b = (int32_t)br_f2u(x);
-    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
-    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
-    return br_logf_inrange(b);
-}
-
 /* ---- standard normal ---------------------------------------------------------------- */
 /* One 32-bit word -> N(0,1) by inversion, sign-folded so both tails get the full word's
  * resolution: m = x or ~x (top bit clear), v = (m + 1/2) 2^-32 in (0, 1/2], and
  * z = +Q(v) when the top bit of x is set, -Q(v) otherwise, Q(v) = Phi^-1(1 - v) >= 0.
  * So z is monotone increasing in x, z(~x) = -z(x) exactly, and |z| <= 6.33 (v = 2^-33).
  *
- * Q follows the erfinv structure of M. Giles, "Approximating the erfinv function" (GPU
- * Computing Gems Jade Ed., 2011): Q(v) = x R(w) with x = 1 - 2v and
- * w = -log(1 - x^2) = -log(4v(1-v)), computed from v so the tail keeps its relative
- * precision. R is one polynomial in (w - 2.5) for w < 5 (|z| < 2.6) and one in
- * (sqrt(w) - 3.4375) for 5 <= w <= 21.6; coefficients are our own fits (relative error
- * 3.6e-8 and 4.1e-8 in double, scripts/fit_normal.py). Both are evaluated and one
- * selected. Measured against a double reference (tests/test_transforms_accuracy.c):
- * 6.2e-7 absolute for |z| < 3, 2.6e-7 relative for |z| >= 3. Not exactly monotone in x
- * (no float approximation short of correct rounding is): neighbours can invert by up to
- * 2 ulp where one word moves z by less than an ulp; never for |z| > 3.3. */
-/* br_normal in parts (the CPU engine evaluates the central polynomial for every word and
- * the tail one only for the few words that need it); br_normal is their composition.
- * v of word x: */
+ * Q by table: v's float binade (2^-33 .. 2^-2) and the top four bits of its mantissa
+ * pick one of 512 segments (16 per binade: finer where Q is steep, by construction),
+ * and Q is a cubic in the rest of the mantissa, t in [-1/32, 1/32). Coefficients from
+ * scripts/fit_normal.py (kernels/normal_table.h: minimax, 5.7e-8 absolute below Q = 1
+ * and relative above, with float32 coefficients). Cost: the bit arithmetic, one 16-byte
+ * load and three fmaf, no log, sqrt or division; an inverse CDF by formula (a log, a
+ * division and a sqrt or a second polynomial) was five times as many GPU instructions
+ * and half of a path-month. Measured against a double reference
+ * (tests/test_transforms_accuracy.c): see the numbers there. */
+#include "normal_table.h"
+
+/* The table, once as data and twice as storage. nvcc's device code reads 16-byte rows
+ * of a __device__ array (one load per lane, through the L1); host code reads a flat
+ * array with an int index, the form gcc turns into four AVX2 gathers. */
+#if defined(__CUDACC__)
+typedef struct __align__(16) br_normal_row {
+    float c[4]; /* Q = c0 + t (c1 + t (c2 + t c3)) */
+} br_normal_row;
+#define BR_NORMAL_ROW(c0, c1, c2, c3) {{c0, c1, c2, c3}},
+__device__ static const br_normal_row br_normal_rows_d[BR_NORMAL_ROWS] = {BR_NORMAL_TABLE_DATA};
+#undef BR_NORMAL_ROW
+#endif
+#define BR_NORMAL_ROW(c0, c1, c2, c3) c0, c1, c2, c3,
+static const float br_normal_coef_h[4 * BR_NORMAL_ROWS] = {BR_NORMAL_TABLE_DATA};
+#undef BR_NORMAL_ROW
+
+/* v of word x. */
 BR_HD float br_normal_v(uint32_t x)
 {
     const uint32_t m = x ^ (0u - (x >> 31));            /* ~x when the top bit is set */
     return ((float)(int32_t)m + 0.5f) * 0x1p-32f;       /* (0, 0.5]; m < 2^31 */
 }
 
-/* w of v. (4v)(1-v) lies in [4.6e-10, 1] (v >= 2^-33), inside br_logf's clamps. */
-BR_HD float br_normal_w(float v)
-{
-    return -br_logf_inrange((int32_t)br_f2u((4.0f * v) * (1.0f - v))); /* [0, 21.5] */
-}
-
-/* R(w) for w < 5. */
-BR_HD float br_normal_central(float w)
-{
-    const float t1 = w - 2.5f; /* central: w in [0, 5) */
-    float p1 = -1.225239465e-08f;
-    p1 = fmaf(p1, t1, 3.311174268e-08f);
-    p1 = fmaf(p1, t1, 6.570361961e-07f);
-    p1 = fmaf(p1, t1, -4.899844953e-06f);
-    p1 = fmaf(p1, t1, -7.010266017e-06f);
-    p1 = fmaf(p1, t1, 3.087953082e-04f);
-    p1 = fmaf(p1, t1, -1.771657495e-03f);
-    p1 = fmaf(p1, t1, -5.907727405e-03f);
-    p1 = fmaf(p1, t1, 3.488020301e-01f);
-    p1 = fmaf(p1, t1, 2.123313427e+00f);
-    return p1;
-}
-
-/* R(w) for 5 <= w <= 21.6. */
-BR_HD float br_normal_tail(float w)
-{
-    const float t2 = sqrtf(w) - 3.4375f; /* tail: sqrt(w) in [2.24, 4.64] */
-    float p2 = -3.202765947e-05f;
-    p2 = fmaf(p2, t2, 5.395186599e-05f);
-    p2 = fmaf(p2, t2, 1.112212776e-04f);
-    p2 = fmaf(p2, t2, -4.321555607e-04f);
-    p2 = fmaf(p2, t2, 7.613765774e-04f);
-    p2 = fmaf(p2, t2, -1.184289111e-03f);
-    p2 = fmaf(p2, t2, 1.885516802e-03f);
-    p2 = fmaf(p2, t2, -3.353076521e-03f);
-    p2 = fmaf(p2, t2, 5.219879560e-03f);
-    p2 = fmaf(p2, t2, 1.424020171e+00f);
-    p2 = fmaf(p2, t2, 4.628068447e+00f);
-    return p2;
-}
-
-/* 1 when w < 5 (the central polynomial applies), 0 otherwise. Compared on the bits:
- * w >= -0, so int order is float order. */
-BR_HD int32_t br_normal_is_central(float w) { return (int32_t)br_f2u(w) < 0x40a00000; }
-
-/* z of word x from its v and R(w). */
-BR_HD float br_normal_finish(uint32_t x, float v, float R)
-{
-    const uint32_t sign = x & 0x80000000u;
-    const float xx = 1.0f - 2.0f * v; /* 2v exact */
-    const float q = xx * R;           /* Q(v) >= 0 */
-    return br_u2f(br_f2u(q) ^ (sign ^ 0x80000000u)); /* negate unless top bit set */
-}
-
 BR_HD float br_normal(uint32_t x)
 {
-    const float v = br_normal_v(x);
-    const float w = br_normal_w(v);
-    const float p1 = br_normal_central(w);
-    const float p2 = br_normal_tail(w);
-    /* Select by bit mask, not `c ? p1 : p2`: gcc would move each polynomial into its
-     * own branch and, under -ftrapping-math, not if-convert them back (scalar loop). */
-    const uint32_t central = 0u - (uint32_t)br_normal_is_central(w);
-    const float R = br_u2f((br_f2u(p1) & central) | (br_f2u(p2) & ~central));
-    return br_normal_finish(x, v, R);
+    const uint32_t b = br_f2u(br_normal_v(x));
+    /* Row: binade and top mantissa bits, counted from v = 2^-33; v = 1/2 is the last. */
+    const int32_t row = (int32_t)(b >> (23 - BR_NORMAL_SUB_BITS)) -
+                        ((127 + BR_NORMAL_E_MIN) << BR_NORMAL_SUB_BITS);
+#if defined(__CUDA_ARCH__)
+    const br_normal_row r = br_normal_rows_d[row];
+    const float c0 = r.c[0], c1 = r.c[1], c2 = r.c[2], c3 = r.c[3];
+#else
+    const int32_t k = 4 * row;
+    const float c0 = br_normal_coef_h[k], c1 = br_normal_coef_h[k + 1];
+    const float c2 = br_normal_coef_h[k + 2], c3 = br_normal_coef_h[k + 3];
+#endif
+    /* t: the low mantissa bits as 1.xxx minus the segment's middle (exact, Sterbenz). */
+    const uint32_t low = b & ((1u << (23 - BR_NORMAL_SUB_BITS)) - 1u);
+    const float t = br_u2f(low | 0x3f800000u) - (1.0f + 0x1p-1f / (float)(1 << BR_NORMAL_SUB_BITS));
+    const float q = fmaf(fmaf(fmaf(c3, t, c2), t, c1), t, c0); /* Q(v) >= 0 */
+    return br_u2f(br_f2u(q) ^ (~x & 0x80000000u)); /* negate unless the top bit is set */
 }
 
 #endif /* BR_TRANSFORMS_H */

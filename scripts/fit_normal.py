@@ -7,19 +7,18 @@ against references computed with mpmath at 40 digits. Coefficients are then roun
 float32 and the error of the rounded polynomial is reported (still evaluated in double;
 tests/test_transforms_accuracy.c measures the float32 implementation).
 
-  normal : Q(v) = Phi^-1(1 - v) = x * R(w),  x = 1 - 2v,  w = -log(4 v (1 - v))
-           (the erfinv structure of M. Giles, "Approximating the erfinv function",
-           GPU Computing Gems Jade Edition, 2011). R is fitted in relative error:
-             central  w in [0, 5]      : R = P1(w - 2.5)
-             tail     w in [5, 21.6]   : R = P2(sqrt(w) - 3.4375)
-           w = 21.49 is v = 2^-33, the smallest v br_normal produces.
+  normal : Q(v) = Phi^-1(1 - v) as one cubic per segment of v in (0, 1/2], the
+           segments 16 per float binade (fit_normal_table below); references are
+           sqrt(2) erfinv(1 - 2v). Written to kernels/normal_table.h with --table.
   exp    : e^r = 1 + r + r^2 q(r) on |r| <= ln2/2 (plus margin); q fitted in
            relative error of e^r.
   log    : log(1+f) = 2 atanh(s) = 2s + s R(z), s = f/(2+f), z = s^2,
            R(z) = z * P3(z), on f in [sqrt(1/2)-1, sqrt(2)-1]; relative error of R.
 
-Usage: python3 scripts/fit_normal.py      (needs numpy, mpmath; ~10 s)
-The C build does not run this script; its output is pasted into transforms.h.
+Usage: python3 scripts/fit_normal.py      exp and log coefficients (pasted into
+                                          transforms.h)
+       python3 scripts/fit_normal.py --table kernels/normal_table.h
+(needs numpy, mpmath; ~30 s). The C build does not run this script.
 """
 import mpmath as mp
 import numpy as np
@@ -64,31 +63,76 @@ def report(name, c, t, y, weight):
     return e32
 
 
-def normal_R(w):
-    """R(w) = Q(v)/x with v from w in a cancellation-free way."""
-    w = mp.mpf(w)
-    em = mp.exp(-w)                      # = 4v(1-v) = 1 - x^2
-    x = mp.sqrt(-mp.expm1(-w))           # 1 - 2v
-    v = em / (2 * (1 + x))               # smaller root of 4v(1-v) = em
-    q = -mp.sqrt(2) * mp.erfinv(2 * v - 1)
-    return q / x
+# The normal's table (kernels/normal_table.h): v in (0, 1/2] is split by its float
+# binade 2^e (e = -33 .. -2) and the top NORMAL_SUB_BITS bits of its mantissa into
+# segments; on each, Q(v) = Phi^-1(1 - v) is a cubic in t = (mantissa with those bits
+# cleared) - (1 + 2^-(S+1)), |t| <= 2^-(S+1). Fitted in absolute error for Q < 1 and
+# relative error above. The segment ending at v = 1/2 is fitted as (T - t) r(t), so
+# Q stays >= 0 and tends to 0 in relative terms (z keeps its sign and stays monotone
+# next to 0). Row NORMAL_ROWS - 1 is v = 1/2 itself, Q = 0.
+NORMAL_SUB_BITS = 4
+NORMAL_E_MIN, NORMAL_E_MAX = -33, -2
+NORMAL_ROWS = (NORMAL_E_MAX - NORMAL_E_MIN + 1) * (1 << NORMAL_SUB_BITS) + 1
 
 
-def fit_normal():
-    for name, lo, hi, center, use_sqrt, deg in (
-        ("normal central, t = w - 2.5", 0.0, 5.05, 2.5, False, 9),
-        ("normal tail, t = sqrt(w) - 3.4375", 4.95, 21.6, 3.4375, True, 10),
-    ):
-        if use_sqrt:
-            s = cheb_grid(np.sqrt(lo), np.sqrt(hi), 1500)
-            w = s * s
-            t = s - center
-        else:
-            w = cheb_grid(lo, hi, 1500)
-            t = w - center
-        y = np.array([float(normal_R(wi)) for wi in w])
-        c = lawson(t, y, deg, 1.0 / y)
-        report(name, c, t, y, 1.0 / y)
+def normal_Q(v):
+    return float(mp.sqrt(2) * mp.erfinv(1 - 2 * mp.mpf(v)))
+
+
+def fit_normal_table():
+    """Rows of four float32 coefficients (c0..c3) and the largest weighted error."""
+    S = NORMAL_SUB_BITS
+    half = 2.0 ** -(S + 1)
+    rows, worst = [], 0.0
+    for e in range(NORMAL_E_MIN, NORMAL_E_MAX + 1):
+        for j in range(1 << S):
+            t = cheb_grid(-half, half, 40)
+            v = 2.0 ** e * (1 + j * 2.0 ** -S + half + t)
+            y = np.array([normal_Q(x) for x in v])
+            w = 1.0 / np.maximum(1.0, y)
+            if e == NORMAL_E_MAX and j == (1 << S) - 1:  # ends at v = 1/2: Q = (T-t) r(t)
+                T = half
+                r = lawson(t, y / (T - t), 2, w * (T - t))
+                c = np.array([T * r[0], T * r[1] - r[0], T * r[2] - r[1], -r[2]])
+            else:
+                c = lawson(t, y, 3, w, iters=40)
+            c32 = np.asarray(c, dtype=np.float32)
+            tt = cheb_grid(-half, half, 25)
+            yy = np.array([normal_Q(x) for x in 2.0 ** e * (1 + j * 2.0 ** -S + half + tt)])
+            err = np.max(np.abs(horner(c32.astype(np.float64), tt) - yy) / np.maximum(1, yy))
+            worst = max(worst, err)
+            rows.append(c32)
+    rows.append(np.zeros(4, dtype=np.float32))  # v = 1/2
+    assert len(rows) == NORMAL_ROWS
+    return rows, worst
+
+
+def hex_float(x):
+    """A float32 value as a short C hex literal (exact)."""
+    h = float(x).hex()  # e.g. -0x1.3247960000000p-3
+    mant, exp = h.split("p")
+    mant = mant.rstrip("0").rstrip(".")
+    return f"{mant}p{exp}f"
+
+
+def write_normal_table(path):
+    rows, worst = fit_normal_table()
+    with open(path, "w") as f:
+        f.write("/* normal_table.h: generated by scripts/fit_normal.py --table; do not edit.\n"
+                f" * Q(v) = Phi^-1(1 - v) as a cubic per segment, {NORMAL_ROWS} rows "
+                f"(c0, c1, c2, c3);\n"
+                f" * largest error of the float32 coefficients (in double): {worst:.3g} "
+                "absolute for Q < 1,\n * relative above (kernels/transforms.h, br_normal). */\n")
+        f.write(f"#define BR_NORMAL_SUB_BITS {NORMAL_SUB_BITS}\n")
+        f.write(f"#define BR_NORMAL_E_MIN ({NORMAL_E_MIN})\n")
+        f.write(f"#define BR_NORMAL_ROWS {NORMAL_ROWS}\n")
+        f.write("/* BR_NORMAL_ROW(c0, c1, c2, c3) is defined by the includer. */\n")
+        f.write("#define BR_NORMAL_TABLE_DATA \\\n")
+        for k, c in enumerate(rows):
+            cs = ", ".join(hex_float(x) for x in c)
+            f.write(f"    BR_NORMAL_ROW({cs}) \\\n")
+        f.write("\n")
+    print(f"wrote {path}: {NORMAL_ROWS} rows, largest error {worst:.3g}")
 
 
 def fit_exp():
@@ -114,6 +158,10 @@ def fit_log():
 
 
 if __name__ == "__main__":
-    fit_normal()
-    fit_exp()
-    fit_log()
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--table":
+        write_normal_table(sys.argv[2])
+    else:
+        fit_exp()
+        fit_log()
