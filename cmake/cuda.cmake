@@ -42,6 +42,19 @@ else()
   message(STATUS "burnrate: CUDA backend OFF (BURNRATE_ENABLE_CUDA=OFF)")
 endif()
 
+# How every .cu file of ours is compiled (the library's and the GPU tests'). The kernels
+# round like the CPU engine: no contraction (the explicit fmaf calls are the only fused
+# operations), IEEE division and square root, no flush to zero. Whole-program
+# compilation (no device link step); the static runtime, linked through the library, so
+# the C executables link with the C compiler and need only the driver at run time.
+function(br_cuda_flags target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CUDA>:-fmad=false -prec-div=true -prec-sqrt=true -ftz=false
+                               -Xcompiler=-Wall,-Wextra>)
+  set_target_properties(${target} PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
+    CUDA_SEPARABLE_COMPILATION OFF CUDA_RUNTIME_LIBRARY Static)
+endfunction()
+
 function(br_cuda_backend target)
   target_compile_definitions(${target} PUBLIC BR_WITH_CUDA=${BR_WITH_CUDA})
   if(NOT BR_WITH_CUDA)
@@ -49,15 +62,6 @@ function(br_cuda_backend target)
   endif()
   target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/kernels/cuda.cu
                                    ${PROJECT_SOURCE_DIR}/host/backend_cuda.c)
-  # The kernels round like the CPU engine: no contraction (the explicit fmaf calls are
-  # the only fused operations), IEEE division and square root, no flush to zero.
-  target_compile_options(${target} PRIVATE
-    $<$<COMPILE_LANGUAGE:CUDA>:-fmad=false -prec-div=true -prec-sqrt=true -ftz=false
-                               -Xcompiler=-Wall,-Wextra>)
-  # Whole-program compilation (no device link step); the static runtime, linked
-  # through the library, so the C executables link with the C compiler and need only
-  # the driver at run time.
-  set_target_properties(${target} PROPERTIES CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
-    CUDA_SEPARABLE_COMPILATION OFF CUDA_RUNTIME_LIBRARY Static)
+  br_cuda_flags(${target})
   target_link_libraries(${target} PUBLIC CUDA::cudart_static)
 endfunction()

@@ -2,12 +2,13 @@
  * exp/log the model needs, written once for gcc and nvcc (MODEL.md s.5).
  *
  * Bit-identical CPU and GPU results come from using only operations both round the
- * same way: IEEE + - * /, sqrtf (correctly rounded on both; nvcc must keep its default
- * -prec-div=true -prec-sqrt=true, i.e. no --use_fast_math), explicit fmaf for every
+ * same way: IEEE + - * / (correctly rounded on both; nvcc must keep its default
+ * -prec-div=true, i.e. no --use_fast_math), explicit fmaf for every
  * fused multiply-add (gcc: -ffp-contract=off, nvcc: -fmad=false, so the compiler adds
  * none of its own), integer and bit operations, compares and selects. No libm
  * transcendental. Everything is branch-free (both candidates computed, one
- * selected) so a `#pragma omp simd` loop over paths vectorises and warps never diverge.
+ * selected) so a `#pragma omp simd` loop over paths vectorises and warps never diverge;
+ * the normal's one table read is a load per lane, not a branch.
  * Polynomial coefficients come from scripts/fit_normal.py (near-minimax, Lawson's
  * algorithm, against mpmath references); the errors quoted are measured by
  * tests/test_transforms_accuracy.c. */
@@ -15,7 +16,7 @@
 #define BR_TRANSFORMS_H
 
 #include "br_hd.h"
-#include <math.h>   /* fmaf, sqrtf: the only two libm functions used */
+#include <math.h>   /* fmaf: the only libm function used */
 #include <string.h> /* memcpy for host bit casts */
 
 /* ---- bit casts ------------------------------------------------------------------ */

@@ -6,10 +6,9 @@ target_compile_definitions(test_cpu_vector_equals_scalar_path PRIVATE BR_TWIN_GP
 
 if(BR_WITH_CUDA)
   br_add_test(test_gpu_matches_cpu SOURCES test_gpu_matches_cpu.c gpu_curand_words.cu
-              LABELS gpu ARGS outcomes)
+              gpu_transforms.cu LABELS gpu ARGS outcomes)
   target_compile_definitions(test_gpu_matches_cpu PRIVATE BR_TWIN_GPU=1)
-  set_target_properties(test_gpu_matches_cpu PROPERTIES CUDA_STANDARD 17
-    CUDA_SEPARABLE_COMPILATION OFF CUDA_RUNTIME_LIBRARY Static)
+  br_cuda_flags(test_gpu_matches_cpu)
   set_tests_properties(test_gpu_matches_cpu PROPERTIES TIMEOUT 900)
   add_test(NAME test_gpu_philox_matches_curand COMMAND test_gpu_matches_cpu philox)
   set_tests_properties(test_gpu_philox_matches_curand PROPERTIES LABELS gpu

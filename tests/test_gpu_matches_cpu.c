@@ -5,7 +5,8 @@
  *   BR_TWIN_GPU=1, test_gpu_matches_cpu: br_cuda_outcomes equals br_cpu_outcomes for
  *     10^6 paths, and the CUDA backend's tallies and verification hash equal the CPU
  *     backend's; with the argument `philox` (test_gpu_philox_matches_curand) the device's
- *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4).
+ *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4); and
+ *     the transforms (normal, exp, log) give the same bits word by word.
  * Scenarios: every .ini file in scenarios/ plus two built here that switch every mechanism on,
  * one of them at the edges of the allowed ranges. GPU tests skip without a device. */
 #include <setjmp.h>
@@ -391,6 +392,53 @@ static void philox_matches_curand(void **state)
     print_message("%zu words equal (ours on device, cuRAND device API, ours on host)\n", words);
     free(ours);
 }
+
+/* The transforms alone, word by word: the normal for every word of both far tails
+ * (|z| > 3.5, where the table's deep binades are) and a stride through the rest; exp and
+ * log for the floats with those bits (every exponent, both signs, zeros, subnormals,
+ * infinities and NaNs). Device and host builds of transforms.h give the same bits. */
+static void transforms_equal(void **state)
+{
+    (void)state;
+    require_device();
+    enum { WORDS = 1 << 22 };
+    static const struct {
+        uint32_t first, stride, n;
+    } spans[] = {
+        {0u, 1u, 1u << 24},                   /* z < -3.5 */
+        {0xff000000u, 1u, 1u << 24},          /* z > 3.5 */
+        {0x01000000u, 251u, 0xfe000000u / 251u}, /* the rest, stride 251 */
+    };
+    float *buf = malloc(3 * (size_t)WORDS * sizeof *buf);
+    assert_non_null(buf);
+    float *nd = buf, *ed = buf + WORDS, *ld = buf + 2 * WORDS;
+    uint64_t words = 0, bad = 0;
+    for (size_t s = 0; s < sizeof spans / sizeof spans[0]; ++s)
+        for (uint32_t done = 0; done < spans[s].n;) {
+            const uint32_t n = spans[s].n - done < WORDS ? spans[s].n - done : WORDS;
+            const uint32_t first = spans[s].first + done * spans[s].stride;
+            char err[BR_ERRLEN] = "";
+            if (br_cuda_transform_words(first, spans[s].stride, n, nd, ed, ld, err,
+                                        sizeof err) != BR_OK)
+                fail_msg("br_cuda_transform_words: %s", err);
+            for (uint32_t i = 0; i < n; ++i) {
+                const uint32_t x = first + i * spans[s].stride;
+                const float hn = br_normal(x), he = br_expf(br_u2f(x)), hl = br_logf(br_u2f(x));
+                if (br_f2u(nd[i]) != br_f2u(hn) || br_f2u(ed[i]) != br_f2u(he) ||
+                    br_f2u(ld[i]) != br_f2u(hl)) {
+                    if (bad++ < 5)
+                        print_message("word %08" PRIx32 ": normal %a/%a exp %a/%a log %a/%a "
+                                      "(device/host)\n", x, (double)nd[i], (double)hn,
+                                      (double)ed[i], (double)he, (double)ld[i], (double)hl);
+                }
+            }
+            words += n;
+            done += n;
+        }
+    print_message("%" PRIu64 " words: normal, exp and log equal on device and host\n", words);
+    free(buf);
+    assert_int_equal(bad, 0);
+}
 #endif
 
 int main(int argc, char **argv)
@@ -401,7 +449,8 @@ int main(int argc, char **argv)
         const struct CMUnitTest t[] = {cmocka_unit_test(philox_matches_curand)};
         return cmocka_run_group_tests_name("gpu_philox_matches_curand", t, NULL, NULL);
     }
-    const struct CMUnitTest t[] = {cmocka_unit_test(outcomes_equal),
+    const struct CMUnitTest t[] = {cmocka_unit_test(transforms_equal),
+                                   cmocka_unit_test(outcomes_equal),
                                    cmocka_unit_test(run_hash_equal),
                                    cmocka_unit_test(optional_tallies_equal)};
     return cmocka_run_group_tests_name("gpu_matches_cpu", t, NULL, NULL);
