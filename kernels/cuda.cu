@@ -29,6 +29,16 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i1
 #define BR_TALLY_ADD_U64(ptr, v) br_cuda_tally_u64((ptr), (uint64_t)(v))
 #define BR_TALLY_ADD_MONEY(sum, x) br_cuda_tally_money((sum), (x))
 
+/* ---- Philox round keys ------------------------------------------------------------------
+ * The round keys of the launch's seed, [0][i] of key word 0 and [1][i] of word 1, set
+ * by br_set_keys before every launch from br_philox_round_key. In device code a round
+ * reads them here (the xor takes a constant-memory operand); the seed the kernels pass
+ * down is then not read by Philox, only by the host pass. */
+__constant__ uint32_t br_c_keys[2][10];
+static __host__ __device__ __forceinline__ uint32_t br_cuda_round_key(uint32_t k, int i,
+                                                                      uint32_t w);
+#define BR_PHILOX_KEY(k, i, w) br_cuda_round_key((k), (i), (w))
+
 #include "cuda.h"
 #include "tally.h"
 
@@ -162,6 +172,17 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i1
 #endif
 }
 
+static __host__ __device__ __forceinline__ uint32_t br_cuda_round_key(uint32_t k, int i,
+                                                                      uint32_t w)
+{
+#if defined(__CUDA_ARCH__)
+    (void)k;
+    return br_c_keys[w == BR_PHILOX_W1][i];
+#else
+    return br_philox_round_key(k, i, w);
+#endif
+}
+
 /* ---- kernels ------------------------------------------------------------------------- */
 
 /* Every path of the work units units[0 .. n_units-1] below n_paths: index i of the
@@ -266,6 +287,18 @@ static br_status br_grid(const void *kernel, size_t shmem, uint64_t n_threads, i
     }
 done:
     return st;
+}
+
+/* br_c_keys of seed, for the device current on stream's thread (br_cuda_round_key). */
+static cudaError_t br_set_keys(uint64_t seed, cudaStream_t stream)
+{
+    uint32_t keys[2][10];
+    for (int i = 0; i < 10; ++i) {
+        keys[0][i] = br_philox_round_key((uint32_t)seed, i, BR_PHILOX_W0);
+        keys[1][i] = br_philox_round_key((uint32_t)(seed >> 32), i, BR_PHILOX_W1);
+    }
+    return cudaMemcpyToSymbolAsync(br_c_keys, keys, sizeof keys, 0, cudaMemcpyHostToDevice,
+                                   stream);
 }
 
 /* ---- the C API ----------------------------------------------------------------------- */
@@ -399,6 +432,7 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
                                       cudaMemcpyHostToDevice, r->stream));
         BR_CUDA_CHECK(cudaMemcpyToSymbolAsync(br_c_model, m, sizeof *m, 0,
                                               cudaMemcpyHostToDevice, r->stream));
+        BR_CUDA_CHECK(br_set_keys(seed, r->stream));
         BR_CUDA_CHECK(cudaGetSymbolAddress(&tally, br_d_tally));
         BR_CUDA_CHECK(cudaMemsetAsync(tally, 0, sizeof(br_tally), r->stream));
         st = br_grid((const void *)br_units_kernel, shmem, (uint64_t)(b - a) * BR_UNIT_PATHS, d,
@@ -466,6 +500,8 @@ extern "C" br_status br_cuda_outcomes(const br_model *m, uint64_t seed, uint64_t
     BR_CUDA_CHECK(cudaMalloc((void **)&d_out, n * sizeof *d_out));
     BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, n * sizeof *d_out));
     BR_CUDA_CHECK(cudaMemcpyToSymbol(br_c_model, m, sizeof *m));
+    BR_CUDA_CHECK(br_set_keys(seed, 0));
+    BR_CUDA_CHECK(cudaStreamSynchronize(0));
     st = br_grid((const void *)br_outcomes_kernel, 0, n, 0, &grid, err, errlen);
     if (st != BR_OK)
         goto done;

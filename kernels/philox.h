@@ -39,6 +39,20 @@ BR_HD br_u32x4 br_philox_round(br_u32x4 c, uint32_t k0, uint32_t k1)
     return r;
 }
 
+/* Round i's key word: key word k bumped i times by w (BR_PHILOX_W0 or _W1). */
+BR_HD uint32_t br_philox_round_key(uint32_t k, int i, uint32_t w)
+{
+    return k + (uint32_t)i * w;
+}
+
+/* Where the rounds get their keys. By default computed here (gcc folds them into its
+ * loop); kernels/cuda.cu reads them from a constant-memory table of the launch's seed
+ * instead, so a round's xor takes its key as an operand rather than after 20 adds per
+ * draw. That table holds br_philox_round_key of the same seed. */
+#ifndef BR_PHILOX_KEY
+#define BR_PHILOX_KEY(k, i, w) br_philox_round_key((k), (i), (w))
+#endif
+
 /* Philox4x32-10 of an arbitrary counter and key (the known-answer form). The ten
  * rounds are written out: a loop here would be an inner loop of the CPU engine's lane
  * loop, and gcc only vectorises a loop whose body has none (it unrolls this one too
@@ -46,7 +60,7 @@ BR_HD br_u32x4 br_philox_round(br_u32x4 c, uint32_t k0, uint32_t k1)
 BR_HD br_u32x4 br_philox4x32_10(br_u32x4 c, uint32_t k0, uint32_t k1)
 {
 #define BR_PHILOX_ROUND_I(i)                                                                   \
-    c = br_philox_round(c, k0 + (uint32_t)(i) * BR_PHILOX_W0, k1 + (uint32_t)(i) * BR_PHILOX_W1)
+    c = br_philox_round(c, BR_PHILOX_KEY(k0, i, BR_PHILOX_W0), BR_PHILOX_KEY(k1, i, BR_PHILOX_W1))
     BR_PHILOX_ROUND_I(0);
     BR_PHILOX_ROUND_I(1);
     BR_PHILOX_ROUND_I(2);
