@@ -19,6 +19,9 @@ typedef struct br_backend {
     br_status (*run_units)(const br_model *m, uint64_t seed, uint64_t n_paths,
                            const uint64_t *units, size_t n_units, int threads,
                            br_tally *out, const br_extra *x, char *err, size_t errlen);
+    /* Work units one run_units call should take: enough to keep the device busy to the
+     * end of the call. The engine sees progress, checkpoints and stops between calls. */
+    uint64_t (*batch_units)(int threads);
 } br_backend;
 
 extern const br_backend br_backend_cpu;

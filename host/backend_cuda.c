@@ -25,9 +25,16 @@ static br_status cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_pat
     return br_cuda_run_units(m, seed, n_paths, units, n_units, out, x, err, errlen);
 }
 
+static uint64_t cuda_batch_units(int threads)
+{
+    (void)threads;
+    return BR_CUDA_BATCH_UNITS;
+}
+
 const br_backend br_backend_cuda = {
     .name = "cuda",
     .available = cuda_available,
     .describe = cuda_describe,
     .run_units = cuda_run_units,
+    .batch_units = cuda_batch_units,
 };

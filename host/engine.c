@@ -15,9 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-/* Units per batch: enough to keep every thread busy, few enough that progress moves
- * about every second on a small machine. */
-#define BR_BATCH_UNITS 64
+/* The most units in one chunk (a backend asks for fewer: batch_units). */
+#define BR_BATCH_UNITS 512
 
 /* The largest --paths accepted: counts of months and rounds stay below 2^64 and
  * path counts convert to double exactly. */
@@ -41,8 +40,8 @@ const char *br_backends_compiled(void)
 
 /* ---- tasks ---------------------------------------------------------------------
  * Task t = scenario * n_units + unit. Rank 0 hands out chunks of consecutive units of one
- * scenario: to other ranks on request, guided (a share of what is left, at most
- * BR_BATCH_UNITS), and to itself one unit at a time between requests when there are
+ * scenario: to other ranks on request, guided (a share of what is left, at most the
+ * backend's batch), and to itself one unit at a time between requests when there are
  * other ranks (so a waiting worker waits at most one unit), or a batch when alone. The
  * root keeps the merged tallies and the set of finished tasks: that is the checkpoint.
  *
@@ -102,6 +101,7 @@ typedef struct root_state {
     uint64_t *rows;        /* unit rows: scenario i's at i * rows_stride */
     uint64_t rows_stride;
     uint64_t *extra_in;    /* a worker's optional tallies */
+    uint64_t batch;        /* units in a chunk at most: the backend's batch */
 } root_state;
 
 /* The next chunk of at most `max` open units not done and not handed out; false if none. */
@@ -246,12 +246,13 @@ static void worker_loop(run_ctx *x)
     free(t);
 }
 
-/* A chunk for a worker that asked, sized as a share of what is left; false if none. */
+/* A chunk for a worker that asked, sized as a share of what is left, at most a batch
+ * (workers run the root's backend); false if none. */
 static bool worker_chunk(root_state *s, int size, br_chunk *c)
 {
     const uint64_t left = s->cursor < s->n_tasks ? s->n_tasks - s->cursor : 0;
     uint64_t max = left / (2 * (uint64_t)size * BR_PAR_SLOTS);
-    max = max < 1 ? 1 : (max > BR_BATCH_UNITS ? BR_BATCH_UNITS : max);
+    max = max < 1 ? 1 : (max > s->batch ? s->batch : max);
     if (!next_chunk(s, max, c))
         return false;
     if (s->t_first[c->scenario] == 0)
@@ -341,11 +342,8 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
             last_ck = now_s();
         }
         br_chunk c;
-        /* Alone, a chunk is 8 units per thread: every thread busy, and progress and
-         * checkpoints move about every second on a small machine. */
-        const int nt = x->cfg->threads > 0 ? x->cfg->threads : omp_get_max_threads();
-        const uint64_t solo = nt * 8 > BR_BATCH_UNITS ? BR_BATCH_UNITS : (uint64_t)nt * 8;
-        if (st == BR_OK && !stopping && next_chunk(s, size > 1 ? 1 : solo, &c)) {
+        /* Alone, a chunk is the backend's batch. */
+        if (st == BR_OK && !stopping && next_chunk(s, size > 1 ? 1 : s->batch, &c)) {
             if (s->t_first[c.scenario] == 0)
                 s->t_first[c.scenario] = now_s();
             st = run_chunk(x, &c, t, err, errlen);
@@ -386,6 +384,9 @@ static br_status root_setup(const run_ctx *x, size_t n, const br_run_opts *o, ro
     const br_run_config *cfg = x->cfg;
     const uint64_t n_units = x->n_units;
     br_ckpt *c = &s->ck;
+    const int nt = x->threads > 0 ? x->threads : omp_get_max_threads();
+    const uint64_t batch = x->be->batch_units(nt);
+    s->batch = batch < 1 ? 1 : (batch > BR_BATCH_UNITS ? BR_BATCH_UNITS : batch);
     int max_h = 1;
     for (size_t i = 0; i < n; ++i)
         max_h = x->sc[i]->horizon_months > max_h ? x->sc[i]->horizon_months : max_h;

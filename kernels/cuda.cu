@@ -365,13 +365,49 @@ done:
     return;
 }
 
-/* One device's share of a run. */
+/* What a device keeps between calls (br_cuda_lock held): its stream and its buffers,
+ * grown when a call needs more and never given back (a cudaFree would synchronise the
+ * device), so a call costs copies, one launch and one synchronisation. */
+typedef struct br_dev_state {
+    cudaStream_t stream;
+    uint64_t *units; /* unit list of a call */
+    uint64_t *extra; /* optional tallies: fan, then unit rows */
+    size_t units_cap, extra_cap; /* words */
+} br_dev_state;
+static br_dev_state br_devs[BR_CUDA_MAX_DEVICES];
+
+/* Device d (current) with room for n_units units and n_extra optional-tally words. */
+static br_status br_dev_ready(int d, size_t n_units, size_t n_extra, char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    const bool cleanup = false;
+    br_dev_state *s = &br_devs[d];
+    if (!s->stream)
+        BR_CUDA_CHECK(cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking));
+    if (n_units > s->units_cap) {
+        if (s->units)
+            BR_CUDA_CHECK(cudaFree(s->units));
+        s->units = NULL;
+        s->units_cap = 0;
+        BR_CUDA_CHECK(cudaMalloc((void **)&s->units, n_units * sizeof *s->units));
+        s->units_cap = n_units;
+    }
+    if (n_extra > s->extra_cap) {
+        if (s->extra)
+            BR_CUDA_CHECK(cudaFree(s->extra));
+        s->extra = NULL;
+        s->extra_cap = 0;
+        BR_CUDA_CHECK(cudaMalloc((void **)&s->extra, n_extra * sizeof *s->extra));
+        s->extra_cap = n_extra;
+    }
+done:
+    return st;
+}
+
+/* One device's share of a call: units[a .. b-1]. */
 typedef struct br_dev_run {
     bool used;
-    size_t a, b;     /* its units: units[a .. b-1] */
-    cudaStream_t stream;
-    uint64_t *units; /* device copy of the chunk */
-    uint64_t *fan, *rows; /* device optional tallies, NULL when off */
+    size_t a, b;
 } br_dev_run;
 
 extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
@@ -379,7 +415,7 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
                                        const br_extra *x, char *err, size_t errlen)
 {
     br_status st = BR_OK;
-    bool cleanup = false;
+    const bool cleanup = false;
     int ndev = 0;
     br_dev_run runs[BR_CUDA_MAX_DEVICES];
     br_tally *acc = NULL, *dev_tally = NULL;
@@ -408,7 +444,9 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
     for (int d = 0; d < ndev; ++d) {
         const size_t a = n_units * (size_t)d / (size_t)ndev;
         const size_t b = n_units * (size_t)(d + 1) / (size_t)ndev;
+        const size_t n_extra = fan_words + (rows ? (b - a) * row : 0);
         br_dev_run *r = &runs[d];
+        br_dev_state *s = &br_devs[d];
         void *tally = NULL;
         unsigned grid = 0;
         if (a == b)
@@ -417,46 +455,43 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         r->a = a;
         r->b = b;
         BR_CUDA_CHECK(cudaSetDevice(d));
-        BR_CUDA_CHECK(cudaStreamCreateWithFlags(&r->stream, cudaStreamNonBlocking));
-        BR_CUDA_CHECK(cudaMalloc((void **)&r->units, (b - a) * sizeof *units));
-        if (fan_words) {
-            BR_CUDA_CHECK(cudaMalloc((void **)&r->fan, fan_words * sizeof *r->fan));
-            BR_CUDA_CHECK(cudaMemsetAsync(r->fan, 0, fan_words * sizeof *r->fan, r->stream));
-        }
-        if (rows) {
-            BR_CUDA_CHECK(cudaMalloc((void **)&r->rows, (b - a) * row * sizeof *r->rows));
-            BR_CUDA_CHECK(cudaMemsetAsync(r->rows, 0, (b - a) * row * sizeof *r->rows,
-                                          r->stream));
-        }
-        BR_CUDA_CHECK(cudaMemcpyAsync(r->units, units + a, (b - a) * sizeof *units,
-                                      cudaMemcpyHostToDevice, r->stream));
+        st = br_dev_ready(d, b - a, n_extra, err, errlen);
+        if (st != BR_OK)
+            goto done;
+        uint64_t *const fan = fan_words ? s->extra : NULL;
+        uint64_t *const dev_rows = rows ? s->extra + fan_words : NULL;
+        if (n_extra)
+            BR_CUDA_CHECK(cudaMemsetAsync(s->extra, 0, n_extra * sizeof *s->extra, s->stream));
+        BR_CUDA_CHECK(cudaMemcpyAsync(s->units, units + a, (b - a) * sizeof *units,
+                                      cudaMemcpyHostToDevice, s->stream));
         BR_CUDA_CHECK(cudaMemcpyToSymbolAsync(br_c_model, m, sizeof *m, 0,
-                                              cudaMemcpyHostToDevice, r->stream));
-        BR_CUDA_CHECK(br_set_keys(seed, r->stream));
+                                              cudaMemcpyHostToDevice, s->stream));
+        BR_CUDA_CHECK(br_set_keys(seed, s->stream));
         BR_CUDA_CHECK(cudaGetSymbolAddress(&tally, br_d_tally));
-        BR_CUDA_CHECK(cudaMemsetAsync(tally, 0, sizeof(br_tally), r->stream));
+        BR_CUDA_CHECK(cudaMemsetAsync(tally, 0, sizeof(br_tally), s->stream));
         st = br_grid((const void *)br_units_kernel, shmem, (uint64_t)(b - a) * BR_UNIT_PATHS, d,
                      &grid, err, errlen);
         if (st != BR_OK)
             goto done;
-        BR_CUDA_CHECK((br_units_kernel<<<grid, BR_CUDA_BLOCK, shmem, r->stream>>>(
-                           seed, n_paths, r->units, (uint64_t)(b - a), r->fan, r->rows),
+        BR_CUDA_CHECK((br_units_kernel<<<grid, BR_CUDA_BLOCK, shmem, s->stream>>>(
+                           seed, n_paths, s->units, (uint64_t)(b - a), fan, dev_rows),
                        cudaGetLastError()));
     }
     for (int d = 0; d < ndev; ++d) {
         if (!runs[d].used)
             continue;
+        br_dev_state *s = &br_devs[d];
         BR_CUDA_CHECK(cudaSetDevice(d));
         BR_CUDA_CHECK(cudaMemcpyFromSymbolAsync(dev_tally, br_d_tally, sizeof(br_tally), 0,
-                                                cudaMemcpyDeviceToHost, runs[d].stream));
+                                                cudaMemcpyDeviceToHost, s->stream));
         if (fan_words)
-            BR_CUDA_CHECK(cudaMemcpyAsync(fan_host, runs[d].fan, fan_words * sizeof *fan_host,
-                                          cudaMemcpyDeviceToHost, runs[d].stream));
+            BR_CUDA_CHECK(cudaMemcpyAsync(fan_host, s->extra, fan_words * sizeof *fan_host,
+                                          cudaMemcpyDeviceToHost, s->stream));
         if (rows) /* straight into the caller's rows: each device owns its range */
-            BR_CUDA_CHECK(cudaMemcpyAsync(x->unit_rows + runs[d].a * row, runs[d].rows,
-                                          (runs[d].b - runs[d].a) * row * sizeof *runs[d].rows,
-                                          cudaMemcpyDeviceToHost, runs[d].stream));
-        BR_CUDA_CHECK(cudaStreamSynchronize(runs[d].stream));
+            BR_CUDA_CHECK(cudaMemcpyAsync(x->unit_rows + runs[d].a * row, s->extra + fan_words,
+                                          (runs[d].b - runs[d].a) * row * sizeof *s->extra,
+                                          cudaMemcpyDeviceToHost, s->stream));
+        BR_CUDA_CHECK(cudaStreamSynchronize(s->stream));
         br_tally_merge(acc, dev_tally);
         for (size_t i = 0; i < fan_words; ++i)
             fan_acc[i] += fan_host[i];
@@ -466,20 +501,10 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         x->fan[i] += fan_acc[i];
 
 done:
-    cleanup = true;
-    for (int d = 0; d < ndev; ++d) {
-        if (!runs[d].used)
-            continue;
-        BR_CUDA_CHECK(cudaSetDevice(d));
-        if (runs[d].units)
-            BR_CUDA_CHECK(cudaFree(runs[d].units));
-        if (runs[d].fan)
-            BR_CUDA_CHECK(cudaFree(runs[d].fan));
-        if (runs[d].rows)
-            BR_CUDA_CHECK(cudaFree(runs[d].rows));
-        if (runs[d].stream)
-            BR_CUDA_CHECK(cudaStreamDestroy(runs[d].stream));
-    }
+    if (st != BR_OK) /* leave no work of this call running on any device */
+        for (int d = 0; d < ndev; ++d)
+            if (runs[d].used && br_devs[d].stream && cudaSetDevice(d) == cudaSuccess)
+                (void)cudaStreamSynchronize(br_devs[d].stream);
     free(acc);
     free(fan_acc);
     pthread_mutex_unlock(&br_cuda_lock);

@@ -15,6 +15,13 @@
 extern "C" {
 #endif
 
+/* Work units a br_cuda_run_units call should take: 512 units are 33.5M paths, about
+ * 2e9 path-months at 60 months (tens of milliseconds on one H100), so the call's fixed
+ * cost (copies, launch, one synchronisation) is well under 1% and the last wave of the
+ * grid-stride loop (threads whose paths ended early wait for the rest) is a small part
+ * of each thread's ~200 paths. */
+#define BR_CUDA_BATCH_UNITS 512
+
 /* Visible CUDA devices; 0 when there are none or the driver cannot be used. */
 int br_cuda_device_count(void);
 
