@@ -120,7 +120,7 @@ BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->ru
 
 /* Month t (1-based) of a path in three parts (docs/model.md s.2 step by step):
  * br_path_month_a runs steps 1 to 7 up to the equity decision, br_round sizes the round,
- * br_path_month_b runs the rest. br_path_month_normals composes them; the CPU engine
+ * br_path_month_b runs the rest. br_path_month_draws composes them; the CPU engine
  * runs the parts as separate loops over a block and sizes rounds only for the paths
  * that close one. The random numbers: normals z0..z3 of words 0..3 of draw a (counter
  * n = 2(t-1)), and words 0..3 of draw b (n + 1): u1, u2, u3 and the word of zS. */
@@ -252,20 +252,23 @@ BR_HD void br_path_month_b(const br_model *m, br_path *s, int32_t t, br_month_mi
     s->insolvent = br_selecti(insolvent, t, s->insolvent);
 }
 
-/* Month t of a path given its normals and draw b. */
-BR_HD void br_path_month_normals(const br_model *m, br_path *s, int32_t t, float z0,
-                                 float z1, float z2, float z3, float zS, br_u32x4 b)
-{
-    const br_month_mid mid = br_path_month_a(m, s, t, z0, z1, z2, z3, b.v[0], b.v[1]);
-    br_path_month_b(m, s, t, mid, br_round(m, mid.R, zS), b.v[2]);
-}
+/* The round of a month is read only where it closes (br_path_month_b), so a backend may
+ * skip computing it where none closes: the CUDA engine skips it for a warp none of whose
+ * paths closes one (kernels/cuda.cu; the CPU engine sizes rounds only for the paths
+ * that close). By default it is always computed, branch-free. */
+#ifndef BR_ROUND_WHEN
+#define BR_ROUND_WHEN(close, round) (round)
+#endif
 
 /* Month t of a path given its two Philox draws a (counter 2(t-1)) and b. */
 BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
                                br_u32x4 b)
 {
-    br_path_month_normals(m, s, t, br_normal(a.v[0]), br_normal(a.v[1]), br_normal(a.v[2]),
-                          br_normal(a.v[3]), br_normal(b.v[3]), b);
+    const br_month_mid mid = br_path_month_a(m, s, t, br_normal(a.v[0]), br_normal(a.v[1]),
+                                             br_normal(a.v[2]), br_normal(a.v[3]), b.v[0],
+                                             b.v[1]);
+    const float round = BR_ROUND_WHEN(mid.close, br_round(m, mid.R, br_normal(b.v[3])));
+    br_path_month_b(m, s, t, mid, round, b.v[2]);
 }
 
 /* Month t (1-based) of path (p_hi:p_lo). */
