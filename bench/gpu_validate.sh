@@ -48,5 +48,20 @@ for p in 4M 100M 1B; do
   build-gpu/burnrate bench --backend cuda --paths "$p"
 done
 build-gpu/burnrate bench --backend cuda --paths 1B --json "$out/gpu-bench-1B.json" --quiet
+echo "## SASS: month loop and issue ceiling (sm_90)"
+python3 bench/sass_loop.py 2>&1 || echo "(sass_loop.py needs cuobjdump)"
+nvidia-smi --query-gpu=clocks.sm,clocks.max.sm,power.draw --format=csv 2>&1
+
+echo "## ncu: one br_units_kernel launch of bench --paths 64M"
+if command -v ncu >/dev/null; then
+  # What limits the kernel, measured: issue-slot use, pipe use, stall reasons, occupancy.
+  ncu --kernel-name br_units_kernel --launch-count 1 \
+      --section SpeedOfLight --section ComputeWorkloadAnalysis --section SchedulerStats \
+      --section WarpStateStats --section Occupancy --section LaunchStats \
+      build-gpu/burnrate bench --backend cuda --paths 64M 2>&1 | tail -120
+else
+  echo "(no ncu on PATH)"
+fi
+
 echo "## cpu reference on this machine"
 build-gpu/burnrate bench --backend cpu --paths 4M

@@ -40,9 +40,8 @@ const char *br_backends_compiled(void)
 
 /* ---- tasks ---------------------------------------------------------------------
  * Task t = scenario * n_units + unit. Rank 0 hands out chunks of consecutive units of one
- * scenario: to other ranks on request, guided (a share of what is left, at most the
- * backend's batch), and to itself one unit at a time between requests when there are
- * other ranks (so a waiting worker waits at most one unit), or a batch when alone. The
+ * scenario: to other ranks on request and to itself between requests, guided (a share of
+ * what is left, at most the backend's batch), or a batch at a time when alone. The
  * root keeps the merged tallies and the set of finished tasks: that is the checkpoint.
  *
  * Only units below a scenario's limit are handed out. Without a precision target the
@@ -246,14 +245,20 @@ static void worker_loop(run_ctx *x)
     free(t);
 }
 
-/* A chunk for a worker that asked, sized as a share of what is left, at most a batch
- * (workers run the root's backend); false if none. */
-static bool worker_chunk(root_state *s, int size, br_chunk *c)
+/* Units in a chunk when there are other ranks: a share of what is left (so chunks shrink
+ * toward the end and ranks finish together), at most a batch (ranks run the root's
+ * backend). */
+static uint64_t guided_units(const root_state *s, int size)
 {
     const uint64_t left = s->cursor < s->n_tasks ? s->n_tasks - s->cursor : 0;
-    uint64_t max = left / (2 * (uint64_t)size * BR_PAR_SLOTS);
-    max = max < 1 ? 1 : (max > s->batch ? s->batch : max);
-    if (!next_chunk(s, max, c))
+    const uint64_t max = left / (2 * (uint64_t)size * BR_PAR_SLOTS);
+    return max < 1 ? 1 : (max > s->batch ? s->batch : max);
+}
+
+/* A chunk for a worker that asked; false if none. */
+static bool worker_chunk(root_state *s, int size, br_chunk *c)
+{
+    if (!next_chunk(s, guided_units(s, size), c))
         return false;
     if (s->t_first[c->scenario] == 0)
         s->t_first[c->scenario] = now_s();
@@ -342,8 +347,12 @@ static br_status root_loop(run_ctx *x, root_state *s, const br_run_opts *o, bool
             last_ck = now_s();
         }
         br_chunk c;
-        /* Alone, a chunk is the backend's batch. */
-        if (st == BR_OK && !stopping && next_chunk(s, size > 1 ? 1 : s->batch, &c)) {
+        /* Alone, a chunk is the backend's batch; with workers, the root takes chunks sized
+         * like theirs between polls: a worker holds its next chunk while it runs one
+         * (BR_PAR_SLOTS), so it waits for the root at most about as long as that chunk
+         * takes, and a GPU on rank 0 gets launches as large as the workers'. */
+        if (st == BR_OK && !stopping &&
+            next_chunk(s, size > 1 ? guided_units(s, size) : s->batch, &c)) {
             if (s->t_first[c.scenario] == 0)
                 s->t_first[c.scenario] = now_s();
             st = run_chunk(x, &c, t, err, errlen);
