@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-bench/results}
 mkdir -p "$out"
-log="$out/gpu-validate-$(date -u +%Y%m%d).txt"
+log="$out/gpu-validate-$(date -u +%Y%m%d-%H%M).txt"
 exec > >(tee "$log") 2>&1
 
 if [ -d .gpudeps ] && ! pkg-config --exists inih 2>/dev/null; then

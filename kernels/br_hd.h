@@ -8,7 +8,10 @@
 
 #if defined(__CUDACC__)
 #define BR_CUDA 1
-#define BR_HD __host__ __device__ __forceinline__
+/* static: cuda.cu compiles the shared code with its own hooks (BR_PHILOX_KEY,
+ * BR_ROUND_WHEN), other .cu files without; internal linkage keeps each file's version
+ * its own, also under separable compilation. */
+#define BR_HD static __host__ __device__ __forceinline__
 #else
 #define BR_CUDA 0
 #if defined(__GNUC__)

@@ -41,8 +41,9 @@ static __host__ __device__ __forceinline__ uint32_t br_cuda_round_key(uint32_t k
 
 /* A month's equity round (a log, an exp and a normal, a fifth of the month) only in warps
  * where some path closes one: 12% of warp-months skip it on xai-2026-base, 73% on
- * frontier-efficient. The vote is warp-uniform, so the branch never diverges; paths that
- * do not close never read the value (kernels/model.h). */
+ * frontier-efficient. The vote is over the threads converged here (normally the warp's
+ * active paths), all of which then take the same branch; a path that closes always votes
+ * for itself, and paths that do not close never read the value (kernels/model.h). */
 #if defined(__CUDA_ARCH__)
 #define BR_ROUND_WHEN(close, round) (__any_sync(__activemask(), (close)) ? (round) : 0.0f)
 #endif
@@ -263,6 +264,23 @@ __global__ void __launch_bounds__(BR_CUDA_BLOCK)
     const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
     for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
         out[i] = br_path_run(&br_c_model, seed, p0 + i);
+}
+
+/* Philox words as the engine's kernels draw them (round keys from br_c_keys), for the
+ * tests: draws off .. off+n_draws-1 of paths p0 .. p0+n-1, path-major. */
+__global__ void __launch_bounds__(BR_CUDA_BLOCK)
+    br_engine_words_kernel(uint64_t seed, uint64_t p0, uint64_t n, uint32_t off,
+                           uint32_t n_draws, uint32_t *out)
+{
+    const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+    for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const uint64_t p = p0 + i;
+        for (uint32_t d = 0; d < n_draws; ++d) {
+            const br_u32x4 w = br_philox_path(seed, (uint32_t)p, (uint32_t)(p >> 32), off + d);
+            for (int k = 0; k < 4; ++k)
+                out[(i * n_draws + d) * 4 + (uint64_t)k] = w.v[k];
+        }
+    }
 }
 
 /* ---- errors: BR_CUDA_CHECK (kernels/cuda.h) ---------------------------------------- */
@@ -515,6 +533,38 @@ done:
                 (void)cudaStreamSynchronize(br_devs[d].stream);
     free(acc);
     free(fan_acc);
+    pthread_mutex_unlock(&br_cuda_lock);
+    return st;
+}
+
+extern "C" br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
+                                          uint32_t offset_draws, uint32_t n_draws,
+                                          uint32_t *out, char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    bool cleanup = false;
+    uint32_t *d_out = NULL;
+    unsigned grid = 0;
+    const size_t words = n_paths * (size_t)n_draws * 4;
+    pthread_mutex_lock(&br_cuda_lock);
+    if (words == 0)
+        goto done;
+    BR_CUDA_CHECK(cudaSetDevice(0));
+    BR_CUDA_CHECK(cudaMalloc((void **)&d_out, words * sizeof *d_out));
+    BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, words * sizeof *d_out));
+    BR_CUDA_CHECK(br_set_keys(seed, 0));
+    BR_CUDA_CHECK(cudaStreamSynchronize(0));
+    st = br_grid((const void *)br_engine_words_kernel, 0, n_paths, 0, &grid, err, errlen);
+    if (st != BR_OK)
+        goto done;
+    BR_CUDA_CHECK((br_engine_words_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n_paths,
+                                                                  offset_draws, n_draws, d_out),
+                   cudaGetLastError()));
+    BR_CUDA_CHECK(cudaMemcpy(out, d_out, words * sizeof *d_out, cudaMemcpyDeviceToHost));
+done:
+    cleanup = true;
+    if (d_out)
+        BR_CUDA_CHECK(cudaFree(d_out));
     pthread_mutex_unlock(&br_cuda_lock);
     return st;
 }

@@ -46,6 +46,13 @@ br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
 br_status br_cuda_outcomes(const br_model *m, uint64_t seed, uint64_t p0, size_t n,
                            br_outcome *out, char *err, size_t errlen);
 
+/* The same words as the engine's kernels draw them (round keys from constant memory),
+ * on device 0, into out (n_paths * n_draws * 4 words, path-major, device buffer
+ * poisoned first); the tests compare them with br_cuda_philox_words and the host. */
+br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
+                               uint32_t offset_draws, uint32_t n_draws, uint32_t *out,
+                               char *err, size_t errlen);
+
 /* Defined in tests/gpu_curand_words.cu and linked into the GPU tests only, so the
  * library carries no cuRAND code or tables.
  * For paths p0 .. p0+n_paths-1, draws offset_draws .. offset_draws+n_draws-1 (one draw

@@ -5,7 +5,8 @@
  *   BR_TWIN_GPU=1, test_gpu_matches_cpu: br_cuda_outcomes equals br_cpu_outcomes for
  *     10^6 paths, and the CUDA backend's tallies and verification hash equal the CPU
  *     backend's; with the argument `philox` (test_gpu_philox_matches_curand) the device's
- *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4); and
+ *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4), also as
+ *     the engine's kernels draw them (constant-memory round keys); and
  *     the transforms (normal, exp, log) give the same bits word by word.
  * Scenarios: every .ini file in scenarios/ plus two built here that switch every mechanism on,
  * one of them at the edges of the allowed ranges. GPU tests skip without a device. */
@@ -360,9 +361,9 @@ static void philox_matches_curand(void **state)
      * near the top of the 32-bit draw counter */
     static const uint32_t offsets[] = {0, 1, 7, 119, 2399, 65535, 0xfffffff0u};
     enum { N = 4096, D = 4 };
-    uint32_t *ours = malloc(2 * N * D * 4 * sizeof *ours);
+    uint32_t *ours = malloc(3 * N * D * 4 * sizeof *ours);
     assert_non_null(ours);
-    uint32_t *cur = ours + N * D * 4;
+    uint32_t *cur = ours + N * D * 4, *eng = ours + 2 * N * D * 4;
     size_t words = 0;
     for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; ++s)
         for (size_t a = 0; a < sizeof starts / sizeof starts[0]; ++a)
@@ -372,6 +373,9 @@ static void philox_matches_curand(void **state)
                 if (br_cuda_philox_words(seeds[s], starts[a], n, offsets[o], D, ours, cur, err,
                                          sizeof err) != BR_OK)
                     fail_msg("br_cuda_philox_words: %s", err);
+                if (br_cuda_engine_words(seeds[s], starts[a], n, offsets[o], D, eng, err,
+                                         sizeof err) != BR_OK)
+                    fail_msg("br_cuda_engine_words: %s", err);
                 for (size_t i = 0; i < n; ++i)
                     for (uint32_t d = 0; d < D; ++d) {
                         const uint64_t p = starts[a] + i;
@@ -379,22 +383,23 @@ static void philox_matches_curand(void **state)
                         const br_u32x4 h = br_philox_draw(seeds[s], p, offsets[o] + d);
                         for (int w = 0; w < 4; ++w) {
                             const size_t k = (i * D + d) * 4 + (size_t)w;
-                            if (ours[k] != cur[k] || ours[k] != h.v[w])
+                            if (ours[k] != cur[k] || ours[k] != h.v[w] || eng[k] != h.v[w])
                                 fail_msg("seed %" PRIx64 " path %" PRIu64 " draw %" PRIu32
                                          " word %d: ours %08" PRIx32 " curand %08" PRIx32
-                                         " host %08" PRIx32,
+                                         " host %08" PRIx32 " engine %08" PRIx32,
                                          seeds[s], p, offsets[o] + d, w, ours[k], cur[k],
-                                         h.v[w]);
+                                         h.v[w], eng[k]);
                         }
                     }
                 words += n * D * 4;
             }
-    print_message("%zu words equal (ours on device, cuRAND device API, ours on host)\n", words);
+    print_message("%zu words equal (ours on device, cuRAND device API, ours on host, the "
+                  "engine's kernels' constant-memory keys)\n", words);
     free(ours);
 }
 
 /* The transforms alone, word by word: the normal for every word of both far tails
- * (|z| > 3.5, where the table's deep binades are) and a stride through the rest; exp and
+ * (|z| > 2.66, all but the top 8 of the table's binades) and a stride through the rest; exp and
  * log for the floats with those bits (every exponent, both signs, zeros, subnormals,
  * infinities and NaNs). Device and host builds of transforms.h give the same bits. */
 static void transforms_equal(void **state)
@@ -405,8 +410,8 @@ static void transforms_equal(void **state)
     static const struct {
         uint32_t first, stride, n;
     } spans[] = {
-        {0u, 1u, 1u << 24},                   /* z < -3.5 */
-        {0xff000000u, 1u, 1u << 24},          /* z > 3.5 */
+        {0u, 1u, 1u << 24},                   /* z < -2.66: v < 2^-8, 24 binades */
+        {0xff000000u, 1u, 1u << 24},          /* z > 2.66 */
         {0x01000000u, 251u, 0xfe000000u / 251u}, /* the rest, stride 251 */
     };
     float *buf = malloc(3 * (size_t)WORDS * sizeof *buf);
