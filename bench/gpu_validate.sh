@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # GPU validation for a machine with a CUDA device (issue: CUDA backend): build with CUDA,
 # run the GPU twin tests, run them under compute-sanitizer (memcheck, racecheck,
-# initcheck, synccheck), and benchmark the CUDA backend. Raw output goes to $OUT (or
-# bench/results/) as gpu-*.txt.
+# initcheck, synccheck), benchmark the CUDA backend and profile its kernel. Raw output
+# goes to $OUT (or bench/results/) as gpu-validate-<date>-<HHMM>.txt.
+#
+# Usage: bash bench/gpu_validate.sh [all|test|sanitize|bench|profile]...
+# Every stage first builds (incrementally) in build-gpu; `all` (the default) runs the
+# four in order. A device call is limited to 10 minutes: on a cold machine run `test`
+# first, then `sanitize`, then `bench profile`.
 #
 # On the lent device (no network): first, here, `bash scripts/gpu-deps-fetch.sh`; then
-#   device run, carry [".gpudeps"]:  bash bench/gpu_validate.sh
+#   device run, carry [".gpudeps"]:  bash bench/gpu_validate.sh test
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-bench/results}
@@ -31,23 +36,39 @@ cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DBURNRATE_ENABLE_CUDA=ON \
   cmake --build build-gpu -j "$(nproc)" 2>&1 | tail -3 || { echo "BUILD FAILED"; exit 1; }
 build-gpu/burnrate --version
 
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(all)
+want() { local x; for x in "${stages[@]}"; do [ "$x" = all ] || [ "$x" = "$1" ] && return 0; done; return 1; }
+
+if want test; then
 echo "## ctest -L gpu"
 (cd build-gpu && ctest -L gpu --output-on-failure)
 echo "## ctest (everything)"
 (cd build-gpu && ctest -j "$(nproc)" 2>&1 | tail -6)
 
-echo "## compute-sanitizer"
+fi
+
+if want sanitize; then
+echo "## compute-sanitizer (one work unit of paths per scenario: every access is checked)"
 for tool in memcheck racecheck initcheck synccheck; do
   echo "### $tool"
-  compute-sanitizer --tool "$tool" --error-exitcode 9 build-gpu/tests/test_gpu_matches_cpu 2>&1 | tail -4
-  echo "exit: $?"
+  BR_TWIN_PATHS=65536 compute-sanitizer --tool "$tool" --error-exitcode 9 \
+    build-gpu/tests/test_gpu_matches_cpu 2>&1 | tail -6
+  echo "exit: ${PIPESTATUS[0]}"
 done
+fi
 
+if want bench; then
 echo "## bench --backend cuda"
 for p in 4M 100M 1B; do
   build-gpu/burnrate bench --backend cuda --paths "$p"
 done
 build-gpu/burnrate bench --backend cuda --paths 1B --json "$out/gpu-bench-1B.json" --quiet
+echo "## cpu reference on this machine"
+build-gpu/burnrate bench --backend cpu --paths 4M
+fi
+
+if want profile; then
 echo "## SASS: month loop and issue ceiling (sm_90)"
 python3 bench/sass_loop.py 2>&1 || echo "(sass_loop.py needs cuobjdump)"
 nvidia-smi --query-gpu=clocks.sm,clocks.max.sm,power.draw --format=csv 2>&1
@@ -63,5 +84,4 @@ else
   echo "(no ncu on PATH)"
 fi
 
-echo "## cpu reference on this machine"
-build-gpu/burnrate bench --backend cpu --paths 4M
+fi

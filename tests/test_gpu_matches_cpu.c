@@ -45,6 +45,10 @@
 #endif
 #define CHUNK ((size_t)1 << 18)
 
+/* Paths per scenario of this run: N_PATHS, or fewer when BR_TWIN_PATHS says so (the
+ * compute-sanitizer runs of bench/gpu_validate.sh, where every access is instrumented). */
+static uint64_t g_paths = N_PATHS;
+
 /* ---- scenarios ------------------------------------------------------------------------ */
 
 static const char all_features_ini[] =
@@ -216,14 +220,14 @@ static void candidate(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
 }
 #endif
 
-/* Paths 0 .. N_PATHS-1 and a range across p = 2^32 (the high word of the counter). */
+/* Paths 0 .. g_paths-1 and a range across p = 2^32 (the high word of the counter). */
 static void outcomes_equal(void **state)
 {
     (void)state;
     require_device();
-    static const struct {
+    const struct {
         uint64_t p0, n;
-    } ranges[] = {{0, N_PATHS}, {(UINT64_C(1) << 32) - 4032, 8192}};
+    } ranges[] = {{0, g_paths}, {(UINT64_C(1) << 32) - 4032, 8192}};
     scenario_list l = scenarios();
     br_outcome *ref = malloc(CHUNK * sizeof *ref), *got = malloc(CHUNK * sizeof *got);
     assert_non_null(ref);
@@ -256,17 +260,19 @@ static void outcomes_equal(void **state)
 
 /* 10^6 paths: 16 units, the last one short; units[i] = i. */
 enum { N_UNITS = (int)((N_PATHS + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS) };
-static void all_units(uint64_t *units)
+static size_t all_units(uint64_t *units)
 {
-    for (size_t i = 0; i < N_UNITS; ++i)
+    const size_t n = (size_t)((g_paths + BR_UNIT_PATHS - 1) / BR_UNIT_PATHS);
+    for (size_t i = 0; i < n; ++i)
         units[i] = i;
+    return n;
 }
 
 static void run(const br_backend *be, const br_model *m, const uint64_t *units, size_t n,
                 br_tally *t, const br_extra *x)
 {
     char err[BR_ERRLEN] = "";
-    if (be->run_units(m, SEED, N_PATHS, units, n, 0, t, x, err, sizeof err) != BR_OK)
+    if (be->run_units(m, SEED, g_paths, units, n, 0, t, x, err, sizeof err) != BR_OK)
         fail_msg("%s backend: %s", be->name, err);
 }
 
@@ -277,24 +283,24 @@ static void run_hash_equal(void **state)
     (void)state;
     require_device();
     uint64_t units[N_UNITS];
-    all_units(units);
+    const size_t n_units = all_units(units);
     scenario_list l = scenarios();
     br_tally *t = calloc(3, sizeof *t);
     assert_non_null(t);
     for (size_t s = 0; s < l.n; ++s) {
         br_model *m = model_load(l.paths[s]);
         memset(t, 0, 3 * sizeof *t);
-        run(&br_backend_cpu, m, units, N_UNITS, &t[0], NULL);
-        run(&br_backend_cuda, m, units, N_UNITS, &t[1], NULL);
-        run(&br_backend_cuda, m, units + N_UNITS / 2, N_UNITS - N_UNITS / 2, &t[2], NULL);
-        run(&br_backend_cuda, m, units, N_UNITS / 2, &t[2], NULL);
+        run(&br_backend_cpu, m, units, n_units, &t[0], NULL);
+        run(&br_backend_cuda, m, units, n_units, &t[1], NULL);
+        run(&br_backend_cuda, m, units + n_units / 2, n_units - n_units / 2, &t[2], NULL);
+        run(&br_backend_cuda, m, units, n_units / 2, &t[2], NULL);
         const uint64_t h[3] = {br_tally_hash(&t[0], m->horizon),
                                br_tally_hash(&t[1], m->horizon),
                                br_tally_hash(&t[2], m->horizon)};
         print_message("%s: hash cpu %016" PRIx64 " cuda %016" PRIx64 " cuda split %016" PRIx64
                       "\n",
                       l.paths[s], h[0], h[1], h[2]);
-        assert_int_equal(t[0].paths, N_PATHS);
+        assert_int_equal(t[0].paths, g_paths);
         assert_memory_equal(&t[0], &t[1], sizeof *t);
         assert_memory_equal(&t[0], &t[2], sizeof *t);
         assert_int_equal(h[0], h[1]);
@@ -312,12 +318,12 @@ static void optional_tallies_equal(void **state)
     (void)state;
     require_device();
     uint64_t units[N_UNITS];
-    all_units(units);
+    const size_t n_units = all_units(units);
     scenario_list l = scenarios();
     for (size_t s = 0; s < l.n; ++s) {
         br_model *m = model_load(l.paths[s]);
         const size_t fw = (size_t)m->horizon * BR_FAN_BINS;
-        const size_t rw = (size_t)N_UNITS * BR_UNIT_ROW(m->horizon);
+        const size_t rw = (size_t)n_units * BR_UNIT_ROW(m->horizon);
         uint64_t *buf = calloc(2 * (fw + rw), sizeof *buf);
         br_tally *t = calloc(2, sizeof *t);
         assert_non_null(buf);
@@ -330,7 +336,7 @@ static void optional_tallies_equal(void **state)
             if (b == 1)
                 memset(rows, 0xCA, rw * sizeof *rows);
             const br_extra x = {.fan = fan, .unit_rows = rows};
-            run(be[b], m, units, N_UNITS, &t[b], &x);
+            run(be[b], m, units, n_units, &t[b], &x);
         }
         print_message("%s: fan and unit rows compared (%zu + %zu words)\n", l.paths[s], fw, rw);
         assert_memory_equal(&t[0], &t[1], sizeof *t);
@@ -449,6 +455,17 @@ static void transforms_equal(void **state)
 int main(int argc, char **argv)
 {
     const char *group = argc > 1 ? argv[1] : "outcomes";
+    /* For the sanitizer runs: fewer paths (at least 1, at most N_PATHS), and one test by
+     * name (cmocka's filter, e.g. BR_TWIN_ONLY=run_hash_equal). */
+    const char *paths = getenv("BR_TWIN_PATHS");
+    if (paths && *paths) {
+        const unsigned long long v = strtoull(paths, NULL, 10);
+        g_paths = v < 1 ? 1 : (v > N_PATHS ? N_PATHS : (uint64_t)v);
+        print_message("BR_TWIN_PATHS: %" PRIu64 " paths per scenario\n", g_paths);
+    }
+    const char *only = getenv("BR_TWIN_ONLY");
+    if (only && *only)
+        cmocka_set_test_filter(only);
 #if BR_TWIN_GPU
     if (strcmp(group, "philox") == 0) {
         const struct CMUnitTest t[] = {cmocka_unit_test(philox_matches_curand)};
