@@ -402,6 +402,25 @@ typedef struct br_dev_state {
 } br_dev_state;
 static br_dev_state br_devs[BR_CUDA_MAX_DEVICES];
 
+/* *buf with room for n words (device memory of the current device): reallocated when
+ * smaller; on failure empty, so the next call tries again. */
+static cudaError_t br_dev_grow(uint64_t **buf, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return cudaSuccess;
+    const cudaError_t e = *buf ? cudaFree(*buf) : cudaSuccess;
+    *buf = NULL;
+    *cap = 0;
+    if (e != cudaSuccess)
+        return e;
+    const cudaError_t m = cudaMalloc((void **)buf, n * sizeof **buf);
+    if (m == cudaSuccess)
+        *cap = n;
+    else
+        *buf = NULL;
+    return m;
+}
+
 /* Device d (current) with room for n_units units and n_extra optional-tally words. */
 static br_status br_dev_ready(int d, size_t n_units, size_t n_extra, char *err, size_t errlen)
 {
@@ -410,22 +429,8 @@ static br_status br_dev_ready(int d, size_t n_units, size_t n_extra, char *err, 
     br_dev_state *s = &br_devs[d];
     if (!s->stream)
         BR_CUDA_CHECK(cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking));
-    if (n_units > s->units_cap) {
-        if (s->units)
-            BR_CUDA_CHECK(cudaFree(s->units));
-        s->units = NULL;
-        s->units_cap = 0;
-        BR_CUDA_CHECK(cudaMalloc((void **)&s->units, n_units * sizeof *s->units));
-        s->units_cap = n_units;
-    }
-    if (n_extra > s->extra_cap) {
-        if (s->extra)
-            BR_CUDA_CHECK(cudaFree(s->extra));
-        s->extra = NULL;
-        s->extra_cap = 0;
-        BR_CUDA_CHECK(cudaMalloc((void **)&s->extra, n_extra * sizeof *s->extra));
-        s->extra_cap = n_extra;
-    }
+    BR_CUDA_CHECK(br_dev_grow(&s->units, &s->units_cap, n_units));
+    BR_CUDA_CHECK(br_dev_grow(&s->extra, &s->extra_cap, n_extra));
 done:
     return st;
 }
