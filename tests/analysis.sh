@@ -12,9 +12,7 @@
 set -euo pipefail
 B=$1 S=$2 MODE=$3
 source "$(dirname "$0")/lib.sh"
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+scratch_dir
 BASE=$S/xai-2026-base.ini
 
 # py FILE... <<'PY': a Python check over JSON files (argv[1:]); a failed assert fails.

@@ -1,5 +1,6 @@
 # lib.sh: what the shell tests share (sourced by mpi.sh, analysis.sh, slurm/run.sh):
-# Open MPI settings for root and oversubscribed 2-core machines, fail, and same.
+# Open MPI settings for root and oversubscribed 2-core machines, fail, same and
+# scratch_dir.
 TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Open MPI as root (CI containers) and on a 2-core machine (oversubscribe); no CMA in
 # containers.
@@ -11,4 +12,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 same() {
     [ -e "$2" ] || fail "no $2"
     python3 "$TESTS/same_result.py" "$1" "$2" || fail "$2 differs from $1"
+}
+# scratch_dir: make a temporary directory $W, removed on exit, and work in it.
+scratch_dir() {
+    W=$(mktemp -d)
+    trap 'rm -rf "$W"' EXIT
+    cd "$W"
 }

@@ -9,9 +9,7 @@
 set -euo pipefail
 B=$1 S=$2 MODE=$3
 source "$(dirname "$0")/lib.sh"
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
-cd "$W"
+scratch_dir
 MPIRUN=(mpirun --oversubscribe -np)
 
 # 2 files x a 2-point sweep, 200K paths = 4 units each: 16 tasks.
