@@ -156,8 +156,8 @@ static void test_normal_is_monotone_to_rounding_and_antisymmetric(void **state)
     /* A float approximation that is not correctly rounded cannot be exactly monotone:
      * where one word moves z by less than an ulp, rounding noise (the cubic's, and
      * where two table segments meet, their fits') can reorder neighbours. What holds,
-     * checked over all 2^32 words once (179 inversions, none larger than 1 ulp, none for
-     * |z| > 3.3), and here over every word of both tails to |z| = 2.4 (m < 2^25) plus a
+     * checked over all 2^32 words by `build/kernel_facts normal-order` (179 inversions,
+     * none larger than 1 ulp, none for |z| > 3.3), and here over every word of both tails to |z| = 2.4 (m < 2^25) plus a
      * stride through the rest: z never falls more than 1 ulp below the largest z of any
      * smaller word; it is exactly non-decreasing in the far tails (m < 2^21, |z| > 3.3)
      * where one word moves z by more than the noise; and z(~x) = -z(x) bit for bit. */
