@@ -97,8 +97,16 @@ int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "normal-order") == 0)
         return normal_order();
-    if ((argc == 3 || argc == 4) && strcmp(argv[1], "round-warps") == 0)
-        return round_warps(argv[2], argc == 4 ? strtoull(argv[3], NULL, 10) : 4096);
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "round-warps") == 0) {
+        char *end = NULL;
+        const unsigned long long warps = argc == 4 ? strtoull(argv[3], &end, 10) : 4096;
+        if (argc == 4 && (end == argv[3] || *end != '\0' || warps < 1 || warps > (1ull << 26))) {
+            fprintf(stderr, "kernel_facts: WARPS '%s': allowed: a whole number 1 .. 67108864\n",
+                    argv[3]);
+            return 2;
+        }
+        return round_warps(argv[2], warps);
+    }
     fprintf(stderr, "usage: kernel_facts normal-order | round-warps SCENARIO.ini [WARPS]\n");
     return 2;
 }
