@@ -72,9 +72,9 @@ static int round_warps(const char *path, uint64_t warps)
                 const br_u32x4 a = br_philox_draw(BR_DEFAULT_SEED, p, 2u * (uint32_t)(t - 1));
                 const br_u32x4 b = br_philox_draw(BR_DEFAULT_SEED, p, 2u * (uint32_t)(t - 1) + 1u);
                 const br_month_mid mid = br_path_month_a(
-                    m, &s[l], t, br_normal(a.v[0]), br_normal(a.v[1]), br_normal(a.v[2]),
+                    m, &s[l], 1, t, br_normal(a.v[0]), br_normal(a.v[1]), br_normal(a.v[2]),
                     br_normal(a.v[3]), b.v[0], b.v[1]);
-                br_path_month_b(m, &s[l], t, mid, br_round(m, mid.R, br_normal(b.v[3])), b.v[2]);
+                br_path_month_b(m, &s[l], t, mid, br_round(m, mid.logr, br_normal(b.v[3])), b.v[2]);
                 active = 1;
                 close |= mid.close;
             }

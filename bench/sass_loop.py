@@ -70,6 +70,32 @@ def loops(code):
     return sorted(found, key=lambda se: se[0] - se[1])
 
 
+# Results per clock per SM on compute capability 9.0 (CUDA C++ Programming Guide,
+# throughput of native arithmetic instructions): FP32 add/mul/fma 128; 32-bit integer
+# add, compare, min/max, logic and shift 64; integer multiply(-add) 64, on the FMA
+# pipe's heavy half; conversions 16. Which opcode uses which pipe is read off the SASS
+# names (ncu's pipe utilisation on a GPU is the measurement; this is the static estimate).
+PIPE_RATE = {"fma": 128, "fmaheavy": 64, "alu": 64, "xu": 16}
+
+
+def pipe_of(op):
+    base = op.split(".")[0]
+    if base in ("FFMA", "FADD", "FMUL"):
+        return "fma"
+    if base in ("IMAD", "IMUL"):
+        return "fmaheavy"
+    if base in ("LOP3", "SHF", "IADD3", "VIADD", "ISETP", "FSETP", "FSEL", "SEL", "FMNMX",
+                "VIMNMX", "IMNMX", "LEA", "MOV", "PLOP3", "I2FP", "PRMT", "IABS", "P2R",
+                "R2P", "FCHK"):
+        return "alu"
+    if base in ("MUFU", "I2F", "F2I", "F2F", "FRND", "POPC", "FLO", "BREV"):
+        return "xu"
+    if base.startswith("U") or base in ("LDG", "LDC", "LDS", "STS", "BRA", "VOTE", "WARPSYNC",
+                                        "BSSY", "BSYNC", "CALL", "RET", "EXIT", "HFMA2"):
+        return "mem/control/uniform"
+    return "other"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", default="sm_90")
@@ -98,13 +124,18 @@ def main():
     n = len(body)
     print(f"month loop of {fn} ({args.arch}): {n} SASS instructions per path-month")
     # The equity round's block: skipped (uniform branch after a warp vote) by warps in
-    # which no path closes a round.
+    # which no path closes a round: VOTE.ANY Pv, then the first forward branch on !Pv.
     skip = 0
     lines = [(a, t) for a, t in code[fn] if body_range[0] <= a <= body_range[1]]
-    for k, (a, t) in enumerate(lines[:-1]):
-        m = re.search(r"BRA 0x([0-9a-f]+)", lines[k + 1][1])
-        if t.startswith("VOTE.ANY P") and m and int(m.group(1), 16) > a:
-            skip = sum(1 for b, _ in lines if lines[k + 1][0] < b < int(m.group(1), 16))
+    for k, (a, t) in enumerate(lines):
+        vote = re.match(r"VOTE\.ANY (P\d)", t)
+        if not vote:
+            continue
+        for b, u in lines[k + 1:]:
+            m = re.match(r"@!" + vote.group(1) + r" BRA 0x([0-9a-f]+)", u)
+            if m and int(m.group(1), 16) > b:
+                skip = sum(1 for c, _ in lines if b < c < int(m.group(1), 16))
+                break
     if skip:
         print(f"  of which {skip} are the equity round, skipped by a warp none of whose paths "
               f"closes one: {n - skip} then")
@@ -120,6 +151,20 @@ def main():
     ceiling = lanes * args.ghz * 1e9 / n
     print(f"issue ceiling: {args.sms} SMs x 4 x 32 lanes x {args.ghz} GHz / {n} = "
           f"{ceiling:.3g} path-months/s")
+    # Each pipe's own ceiling: its instructions in the loop at its rate per SM.
+    per_pipe = collections.Counter()
+    for op, k in ops.items():
+        per_pipe[pipe_of(op)] += k
+    per_pipe["fma"] += per_pipe["fmaheavy"]  # heavy-only work also fills the FMA pipes
+    bounds = []
+    for pipe, rate in PIPE_RATE.items():
+        if per_pipe[pipe]:
+            bounds.append((args.sms * rate * args.ghz * 1e9 / per_pipe[pipe], pipe))
+    print("pipe ceilings: " + ", ".join(
+        f"{p} {per_pipe[p]} at {PIPE_RATE[p]}/clk/SM: {c:.3g}" for c, p in sorted(bounds)))
+    low = min(bounds + [(ceiling, "issue")])
+    print(f"  static bound: {low[0]:.3g} path-months/s, set by {low[1]} "
+          f"(unclassified opcodes: {per_pipe['other']})")
 
 
 if __name__ == "__main__":

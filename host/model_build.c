@@ -36,6 +36,24 @@ static float money_f(double x)
     return (float)(x > BR_TABLE_MAX ? BR_TABLE_MAX : (x < -BR_TABLE_MAX ? -BR_TABLE_MAX : x));
 }
 
+/* The cap of logr = log(R / R0) (kernels/model.h, step 3): the float nearest
+ * log(cap / R0), moved up until the kernels' own R0 * br_expf(.) reaches the cap, so
+ * that a capped path's revenue, min(R0 e^logr, cap), is the cap itself. A few ulps at
+ * most (br_expf is within 1.01 ulp). Above e^88 (R0 below
+ * cap / 1.65e38) revenue can never reach the cap, and 88 is as good as any larger bound.
+ * With no starting revenue, R = 0 whatever logr, and 0 keeps logr bounded. */
+static float log_cap(float rev0, float cap)
+{
+    if (!(rev0 > 0.0f))
+        return 0.0f;
+    float up = (float)log((double)cap / (double)rev0);
+    if (!(up < 88.0f))
+        return 88.0f;
+    for (int i = 0; i < 64 && rev0 * br_expf(up) < cap; ++i)
+        up = nextafterf(up, INFINITY);
+    return up;
+}
+
 void br_model_build(const br_scenario *sc, br_model *m)
 {
     memset(m, 0, sizeof *m);
@@ -51,8 +69,7 @@ void br_model_build(const br_scenario *sc, br_model *m)
     m->cash0 = (float)sc->cash_initial;
     m->cash_min = (float)sc->cash_minimum;
     m->rev0 = (float)sc->revenue_initial;
-    /* With no starting revenue the round size ignores revenue: ratio taken as 1. */
-    m->inv_rev0 = sc->revenue_initial > 0 ? (float)(1.0 / sc->revenue_initial) : 1.0f;
+    m->log_cap = log_cap(m->rev0, (float)sc->revenue_cap);
     m->g0 = (float)sc->revenue_growth;
     m->g_inf = (float)sc->revenue_growth_longrun;
     m->phi = (float)exp2(-1.0 / sc->revenue_growth_halflife_months);
@@ -68,14 +85,15 @@ void br_model_build(const br_scenario *sc, br_model *m)
     m->compute_rate = (float)sc->costs_compute_opex_rate;
     m->cashflow_vol = (float)sc->costs_cashflow_vol;
 
-    m->stress_entry = (float)sc->market_stress_entry;
-    m->stress_exit = (float)sc->market_stress_exit;
+    m->entry_k = br_uniform_count((float)sc->market_stress_entry);
+    m->exit_k = br_uniform_count((float)sc->market_stress_exit);
 
     m->trigger = (float)sc->equity_trigger_months;
-    m->success[0] = (float)sc->equity_success_normal;
-    m->success[1] = (float)sc->equity_success_stressed;
+    m->success_k[0] = br_uniform_count((float)sc->equity_success_normal);
+    m->success_k[1] = br_uniform_count((float)sc->equity_success_stressed);
     m->round_median = (float)sc->equity_round_median;
     m->round_vol = (float)sc->equity_round_vol;
+    /* With no starting revenue the round size ignores revenue: ratio taken as 1. */
     m->elasticity = sc->revenue_initial > 0 ? (float)sc->equity_revenue_elasticity : 0.0f;
 
     m->facility = (float)sc->debt_facility;
@@ -84,7 +102,7 @@ void br_model_build(const br_scenario *sc, br_model *m)
     m->rate_month[0] = (float)(sc->debt_rate / 12.0);
     m->rate_month[1] = (float)((sc->debt_rate + sc->debt_stress_spread) / 12.0);
 
-    m->backstop_p = (float)sc->backstop_probability;
+    m->backstop_k = br_uniform_count((float)sc->backstop_probability);
     m->backstop_amount = (float)sc->backstop_amount;
 
     int k = 0;

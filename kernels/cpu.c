@@ -23,7 +23,7 @@
 _Static_assert(BR_CPU_LANES % 64 == 0, "blocks are whole 64-lane chunks");
 
 typedef struct br_lanes {
-    float cash[BR_CPU_LANES], shadow[BR_CPU_LANES], revenue[BR_CPU_LANES];
+    float cash[BR_CPU_LANES], shadow[BR_CPU_LANES], logr[BR_CPU_LANES];
     float growth[BR_CPU_LANES], installed[BR_CPU_LANES], debt[BR_CPU_LANES];
     float need[BR_CPU_LANES], raised[BR_CPU_LANES];
     int32_t regime[BR_CPU_LANES], last[BR_CPU_LANES], uses[BR_CPU_LANES];
@@ -33,11 +33,11 @@ typedef struct br_lanes {
     /* The month's normals: z[0..3] of w[0..3], z[4] = zS of w[7]. */
     float z[4][BR_CPU_LANES];
     /* The month between br_path_month_a and _b, and the rounds of the closing paths. */
-    float mid_C[BR_CPU_LANES], mid_R[BR_CPU_LANES], round[BR_CPU_LANES];
+    float mid_C[BR_CPU_LANES], mid_logr[BR_CPU_LANES], round[BR_CPU_LANES];
     int32_t close[BR_CPU_LANES];
     /* Closing paths, compacted (padded to whole vectors). */
     int32_t c_lane[BR_CPU_LANES];
-    float c_R[BR_CPU_LANES], c_round[BR_CPU_LANES];
+    float c_logr[BR_CPU_LANES], c_round[BR_CPU_LANES];
     uint32_t c_word[BR_CPU_LANES];
     /* Lane-only parts of Philox rounds 0 and 1 (see philox_block_init). */
     uint32_t la[BR_CPU_LANES], lb[BR_CPU_LANES], lc[BR_CPU_LANES];
@@ -69,6 +69,7 @@ static void philox_block_init(uint64_t seed, uint32_t p_lo, br_lanes *b)
     }
 }
 
+#if defined(__AVX2__)
 /* Uniform parts after round 1 of draw n: ua, ub, uc. */
 static void philox_uniform(uint64_t seed, uint32_t p_hi, uint32_t n, uint32_t u[3])
 {
@@ -79,7 +80,6 @@ static void philox_uniform(uint64_t seed, uint32_t p_hi, uint32_t n, uint32_t u[
     u[2] = BR_PHILOX_M0 * n;
 }
 
-#if defined(__AVX2__)
 /* Rounds 2..9 on 8 lanes held as even lanes (e*, 64-bit slots 0,2,4,6 of the 32-bit
  * vector) and odd lanes (o*, shifted down). vpmuludq multiplies the low 32 bits of each
  * 64-bit slot, so the high halves may hold anything: no shuffles between rounds. */
@@ -165,7 +165,7 @@ static inline __attribute__((always_inline)) br_path lane_load(const br_lanes *b
     br_path s;
     s.cash = b->cash[l];
     s.shadow = b->shadow[l];
-    s.revenue = b->revenue[l];
+    s.logr = b->logr[l];
     s.growth = b->growth[l];
     s.installed = b->installed[l];
     s.debt = b->debt[l];
@@ -185,7 +185,7 @@ static inline __attribute__((always_inline)) void lane_store(br_lanes *b, int l,
 {
     b->cash[l] = s->cash;
     b->shadow[l] = s->shadow;
-    b->revenue[l] = s->revenue;
+    b->logr[l] = s->logr;
     b->growth[l] = s->growth;
     b->installed[l] = s->installed;
     b->debt[l] = s->debt;
@@ -211,14 +211,14 @@ static void normals_avx2(const uint32_t *restrict w, float *restrict z)
     const __m256i sign = _mm256_set1_epi32((int32_t)0x80000000u);
     const __m256i low_mask = _mm256_set1_epi32((1 << (23 - BR_NORMAL_SUB_BITS)) - 1);
     const __m256i one_bits = _mm256_set1_epi32(0x3f800000);
-    const __m256i row0 = _mm256_set1_epi32((127 + BR_NORMAL_E_MIN) << BR_NORMAL_SUB_BITS);
-    const __m256 half = _mm256_set1_ps(0.5f), scale = _mm256_set1_ps(0x1p-32f);
+    const __m256i row0 = _mm256_set1_epi32(BR_NORMAL_ROW0);
+    const __m256 half = _mm256_set1_ps(0.5f);
     const __m256 mid = _mm256_set1_ps(1.0f + 0x1p-1f / (float)(1 << BR_NORMAL_SUB_BITS));
     for (int l = 0; l < BR_CPU_LANES; l += 8) {
         const __m256i x = _mm256_load_si256((const __m256i *)&w[l]);
         const __m256i m = _mm256_xor_si256(x, _mm256_srai_epi32(x, 31));
-        const __m256 v = _mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(m), half), scale);
-        const __m256i b = _mm256_castps_si256(v);
+        const __m256 wf = _mm256_add_ps(_mm256_cvtepi32_ps(m), half); /* br_normal_w */
+        const __m256i b = _mm256_castps_si256(wf);
         _Alignas(32) int32_t row[8];
         _mm256_store_si256((__m256i *)row,
                            _mm256_sub_epi32(_mm256_srli_epi32(b, 23 - BR_NORMAL_SUB_BITS), row0));
@@ -296,22 +296,23 @@ static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b
 #pragma omp simd reduction(| : any_close)
         for (int l = 0; l < BR_CPU_LANES; ++l) {
             br_path s = lane_load(b, l);
-            const br_month_mid mid = br_path_month_a(m, &s, t, b->z[0][l], b->z[1][l],
+            const br_month_mid mid = br_path_month_a(m, &s, br_path_active(&s), t,
+                                                     b->z[0][l], b->z[1][l],
                                                      b->z[2][l], b->z[3][l], b->w[4][l],
                                                      b->w[5][l]);
             b->regime[l] = s.regime;
             b->growth[l] = s.growth;
-            b->revenue[l] = s.revenue;
+            b->logr[l] = s.logr;
             b->installed[l] = s.installed;
             b->shadow[l] = s.shadow;
             b->runway[l] = s.runway;
             b->need[l] = s.need;
             b->mid_C[l] = mid.C;
-            b->mid_R[l] = mid.R;
+            b->mid_logr[l] = mid.logr;
             b->close[l] = mid.close;
             any_close |= (int16_t)mid.close;
         }
-        /* Rounds (the normal zS, a log and an exp) only for the paths that close one,
+        /* Rounds (the normal zS and an exp) only for the paths that close one,
          * about 1 path-month in 10: gathered, computed 8 at a time, scattered back. */
         if (any_close) {
             int n = 0;
@@ -319,18 +320,18 @@ static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b
                 for (uint64_t lanes = nonzero_lanes(&b->close[c]); lanes; lanes &= lanes - 1) {
                     const int l = c + __builtin_ctzll(lanes);
                     b->c_lane[n] = l;
-                    b->c_R[n] = b->mid_R[l];
+                    b->c_logr[n] = b->mid_logr[l];
                     b->c_word[n] = b->w[7][l];
                     ++n;
                 }
             const int n8 = (n + 7) & ~7;
             for (int j = n; j < n8; ++j) {
-                b->c_R[j] = 1.0f;
+                b->c_logr[j] = 0.0f;
                 b->c_word[j] = 0u;
             }
 #pragma omp simd
             for (int j = 0; j < n8; ++j)
-                b->c_round[j] = br_round(m, b->c_R[j], br_normal(b->c_word[j]));
+                b->c_round[j] = br_round(m, b->c_logr[j], br_normal(b->c_word[j]));
             for (int j = 0; j < n; ++j)
                 b->round[b->c_lane[j]] = b->c_round[j];
         }
@@ -339,7 +340,7 @@ static void block_run(const br_model *m, uint64_t seed, uint64_t p0, br_lanes *b
             br_path s = lane_load(b, l);
             br_month_mid mid;
             mid.C = b->mid_C[l];
-            mid.R = b->mid_R[l];
+            mid.logr = b->mid_logr[l];
             mid.close = b->close[l];
             br_path_month_b(m, &s, t, mid, b->round[l], b->w[6][l]);
             b->cash[l] = s.cash;

@@ -66,10 +66,10 @@ br_status br_cuda_philox_words(uint64_t seed, uint64_t p0, size_t n_paths,
 
 /* Defined in tests/gpu_transforms.cu, for the GPU tests only. For the n words
  * x_i = first + i * stride (mod 2^32), on device 0: normal[i] = br_normal(x_i), and
- * ex[i], lg[i] = br_expf, br_logf of the float with bits x_i. Device buffers poisoned
- * with 0xCA bytes first. */
+ * ex[i] = br_expf of the float with bits x_i. Device buffers poisoned with 0xCA bytes
+ * first. */
 br_status br_cuda_transform_words(uint32_t first, uint32_t stride, size_t n, float *normal,
-                                  float *ex, float *lg, char *err, size_t errlen);
+                                  float *ex, char *err, size_t errlen);
 
 /* Formats a failed CUDA call into err; returns BR_E_BACKEND. For BR_CUDA_CHECK. */
 br_status br_cuda_fail(char *err, size_t errlen, const char *call, const char *func,

@@ -32,7 +32,7 @@ typedef struct br_model {
     int32_t backstop_max; /* injections */
     float cash0, cash_min;                 /* USD */
     float rev0;                            /* USD / month */
-    float inv_rev0;                        /* 1 / rev0, or 1 when rev0 is 0 */
+    float log_cap;  /* log(rev_cap / rev0) rounded up so rev0 e^log_cap >= rev_cap; 0 if rev0 = 0 */
     float g0, g_inf, phi, growth_vol;      /* per month */
     float vol, vol_drift;                  /* vol_drift = -vol^2 / 2 */
     float gross_margin, stress_penalty;
@@ -40,13 +40,16 @@ typedef struct br_model {
     float capex_vol, capex_drift;          /* capex_drift = -capex_vol^2 / 2 */
     float compute_rate;                    /* per month, of installed capex */
     float cashflow_vol;                    /* USD / month */
-    float stress_entry, stress_exit;       /* probabilities per month */
+    /* The month's chance decisions u < p, as br_uniform_below thresholds of their
+     * probabilities p (br_uniform_count): */
+    int32_t entry_k, exit_k;               /* market.stress_entry, stress_exit */
+    int32_t success_k[2];                  /* equity success, by regime */
+    int32_t backstop_k;                    /* backstop.probability */
     float trigger;                         /* months of runway that trigger a raise; 0 never */
-    float success[2];                      /* by regime */
     float round_median, round_vol, elasticity;
     float facility, debt0, draw_buffer;    /* USD */
     float rate_month[2];                   /* (rate + spread*S) / 12, by regime */
-    float backstop_p, backstop_amount;
+    float backstop_amount;
     float chol[10]; /* lower Cholesky factor, rows packed: l00 l10 l11 l20 l21 l22 l30.. */
     float opex[BR_MAX_HORIZON]; /* opex(t) at [t-1], USD / month */
     float plan[BR_MAX_HORIZON]; /* capex plan(t) at [t-1], USD / month */
@@ -56,7 +59,7 @@ typedef struct br_model {
 typedef struct br_path {
     float cash;      /* C */
     float shadow;    /* C0: the same path with no new financing */
-    float revenue;   /* R, USD / month */
+    float logr;      /* log(R / R0): revenue is carried as R = R0 e^logr (docs/model.md s.9) */
     float growth;    /* g */
     float installed; /* I, capex installed since month 0 */
     float debt;      /* D */
@@ -101,7 +104,7 @@ BR_HD void br_path_init(const br_model *m, br_path *s)
 {
     s->cash = m->cash0;
     s->shadow = m->cash0;
-    s->revenue = m->rev0;
+    s->logr = 0.0f;
     s->growth = m->g0;
     s->installed = 0.0f;
     s->debt = m->debt0;
@@ -126,25 +129,24 @@ BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->ru
  * n = 2(t-1)), and words 0..3 of draw b (n + 1): u1, u2, u3 and the word of zS. */
 typedef struct br_month_mid {
     float C;       /* cash after the month's flows, before financing */
-    float R;       /* revenue of the month */
+    float logr;    /* log(R / R0) of the month: the round's revenue ratio */
     int32_t close; /* an equity round closes */
 } br_month_mid;
 
 /* Steps 1-7 up to the equity decision. Commits the regime, growth, revenue, installed
- * capex, shadow cash, runway and need (none of which the rest of the month reads). */
-BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t t, float z0,
-                                   float z1, float z2, float z3, uint32_t w_u1,
+ * capex, shadow cash, runway and need (none of which the rest of the month reads) where
+ * `active` = br_path_active(s): the CPU engine's block of paths runs on until all of
+ * them are settled and passes it lane by lane; a path stepped alone is stepped only
+ * while active (br_path_month) and passes 1, so the compiler drops the selects. */
+BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t active, int32_t t,
+                                   float z0, float z1, float z2, float z3, uint32_t w_u1,
                                    uint32_t w_u2)
 {
-    const int32_t active = br_path_active(s);
     const int32_t alive = s->insolvent == 0; /* insolvency is absorbing: cash frozen */
 
-    /* 1. Regime. */
-    const float u1 = br_uniform(w_u1);
-    const int32_t stay_normal = !(u1 < m->stress_entry);
-    const int32_t leave_stress = u1 < m->stress_exit;
-    const int32_t S = s->regime ? !leave_stress : !stay_normal;
-    const float Sf = (float)S;
+    /* 1. Regime: from normal, S = (u1 < entry); from stressed, S = !(u1 < exit). */
+    const int32_t entry_k = m->entry_k, exit_k = m->exit_k; /* both loaded, then selected */
+    const int32_t S = br_uniform_below(w_u1, s->regime ? exit_k : entry_k) ^ s->regime;
 
     /* 2. Shocks e = L z, order (revenue, growth, capex, cashflow). */
     const float *L = m->chol;
@@ -153,11 +155,16 @@ BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t t, flo
     const float eK = fmaf(L[3], z0, fmaf(L[4], z1, L[5] * z2));
     const float eC = fmaf(L[6], z0, fmaf(L[7], z1, fmaf(L[8], z2, L[9] * z3)));
 
-    /* 3. Revenue: mean-reverting log-growth, lognormal shock, cap. br_expf clamps its
-     * argument, so R * exp(.) is finite or +Inf, and the cap turns +Inf into the cap. */
+    /* 3. Revenue: mean-reverting log-growth, lognormal shock, cap. R = min(R e^dlogR,
+     * cap) is carried as logr = log(R / R0) = min(logr + dlogR, log(cap / R0)), with
+     * R = R0 e^logr: the same in exact arithmetic, and the round needs logr, not R (a
+     * log of R cost as much as the rest of the round). log_cap is rounded so that a
+     * capped path's R is the cap exactly; br_expf clamps its argument, so R is finite. */
     const float g = fmaf(m->phi, s->growth - m->g_inf, m->g_inf) + m->growth_vol * eG;
-    const float dlogR = g - m->stress_penalty * Sf + fmaf(m->vol, eR, m->vol_drift);
-    const float R = br_minf(s->revenue * br_expf(dlogR), m->rev_cap);
+    const float penalty = S ? m->stress_penalty : 0.0f; /* = penalty * S exactly */
+    const float dlogR = g - penalty + fmaf(m->vol, eR, m->vol_drift);
+    const float logr = br_minf(s->logr + dlogR, m->log_cap);
+    const float R = br_minf(m->rev0 * br_expf(logr), m->rev_cap);
 
     /* 4. Costs. compute uses capex installed before this month. */
     const float opex = m->opex[t - 1];
@@ -182,21 +189,21 @@ BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t t, flo
      * C / burn < trigger is evaluated as C < trigger * burn (burn > 0); trigger 0 (never
      * raise) arrives as max_rounds 0 (host/model_build.c). */
     const float burn = br_maxf(-flow, 0.0f);
-    const float success_normal = m->success[0], success_stressed = m->success[1];
-    const float success = S ? success_stressed : success_normal;
+    const int32_t success_normal = m->success_k[0], success_stressed = m->success_k[1];
+    const int32_t success_k = S ? success_stressed : success_normal;
     const int32_t attempt = alive & (flow < 0.0f) &
                             (C < m->trigger * burn) & (t - s->last >= m->min_gap) &
                             (s->rounds < m->max_rounds);
     br_month_mid mid;
     mid.C = C;
-    mid.R = R;
-    mid.close = attempt & (br_uniform(w_u2) < success);
+    mid.logr = logr;
+    mid.close = attempt & br_uniform_below(w_u2, success_k);
 
     /* Commit. A settled path (both months known) keeps its state; an insolvent path's
      * shadow path runs on for the runway. */
     s->regime = br_selecti(active, S, s->regime);
     s->growth = br_selectf(active, g, s->growth);
-    s->revenue = br_selectf(active, R, s->revenue);
+    s->logr = br_selectf(active, logr, s->logr);
     s->installed = br_selectf(active, s->installed + capex, s->installed);
     s->shadow = br_selectf(active, C0, s->shadow);
     s->runway = br_selecti(active, runway, s->runway);
@@ -205,11 +212,10 @@ BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t t, flo
 }
 
 /* 7. The round, median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed
- * logs, capped. */
-BR_HD float br_round(const br_model *m, float R, float zS)
+ * logs (logr = log(R/R0) of the month), capped. */
+BR_HD float br_round(const br_model *m, float logr, float zS)
 {
-    const float log_ratio = br_logf(R * m->inv_rev0);
-    return br_minf(m->round_median * br_expf(fmaf(m->elasticity, log_ratio, m->round_vol * zS)),
+    return br_minf(m->round_median * br_expf(fmaf(m->elasticity, logr, m->round_vol * zS)),
                    BR_ROUND_MAX);
 }
 
@@ -234,7 +240,7 @@ BR_HD void br_path_month_b(const br_model *m, br_path *s, int32_t t, br_month_mi
     /* 9. Backstop: the parent injects at least enough to restore cash_min. */
     const int32_t short_of_cash = alive & (C < m->cash_min);
     const int32_t backstop = short_of_cash & (s->uses < m->backstop_max) &
-                             (br_uniform(w_u3) < m->backstop_p);
+                             br_uniform_below(w_u3, m->backstop_k);
     const float inject = br_maxf(m->backstop_amount, m->cash_min - C);
     C = br_selectf(backstop, br_maxf(C + inject, m->cash_min), C);
 
@@ -260,18 +266,18 @@ BR_HD void br_path_month_b(const br_model *m, br_path *s, int32_t t, br_month_mi
 #define BR_ROUND_WHEN(close, round) (round)
 #endif
 
-/* Month t of a path given its two Philox draws a (counter 2(t-1)) and b. */
+/* Month t of an active path given its two Philox draws a (counter 2(t-1)) and b. */
 BR_HD void br_path_month_draws(const br_model *m, br_path *s, int32_t t, br_u32x4 a,
                                br_u32x4 b)
 {
-    const br_month_mid mid = br_path_month_a(m, s, t, br_normal(a.v[0]), br_normal(a.v[1]),
-                                             br_normal(a.v[2]), br_normal(a.v[3]), b.v[0],
-                                             b.v[1]);
-    const float round = BR_ROUND_WHEN(mid.close, br_round(m, mid.R, br_normal(b.v[3])));
+    const br_month_mid mid = br_path_month_a(m, s, 1, t, br_normal(a.v[0]),
+                                             br_normal(a.v[1]), br_normal(a.v[2]),
+                                             br_normal(a.v[3]), b.v[0], b.v[1]);
+    const float round = BR_ROUND_WHEN(mid.close, br_round(m, mid.logr, br_normal(b.v[3])));
     br_path_month_b(m, s, t, mid, round, b.v[2]);
 }
 
-/* Month t (1-based) of path (p_hi:p_lo). */
+/* Month t (1-based) of path (p_hi:p_lo), which must be active (br_path_active). */
 BR_HD void br_path_month(const br_model *m, br_path *s, int32_t t, uint64_t seed,
                          uint32_t p_lo, uint32_t p_hi)
 {

@@ -1,5 +1,5 @@
 /* transforms.h: 32-bit Philox words -> uniform and standard normal floats, and the
- * exp/log the model needs, written once for gcc and nvcc (MODEL.md s.5).
+ * exp the model needs, written once for gcc and nvcc (MODEL.md s.5).
  *
  * Bit-identical CPU and GPU results come from using only operations both round the
  * same way: IEEE + - * / (correctly rounded on both; nvcc must keep its default
@@ -42,16 +42,6 @@ BR_HD float br_u2f(uint32_t u)
 #endif
 }
 
-/* Float bits -> int32 with the same order as the floats (-0 < +0; NaNs beyond the
- * infinities by sign). An involution, so it also maps back. Clamps and selects compare
- * these integers instead of floats: gcc will not if-convert a float compare under its
- * default -ftrapping-math (it keeps a branch and the omp simd loop stays scalar), and
- * the integer form says exactly where NaNs go. */
-BR_HD uint32_t br_fkey(uint32_t u)
-{
-    return u ^ ((0u - (u >> 31)) >> 1); /* negative: flip the magnitude bits */
-}
-
 /* ---- uniform ---------------------------------------------------------------------- */
 /* (j + 1/2) * 2^-23 with j = the top 23 bits of x: every value is exact in float and
  * lies in [2^-24, 1 - 2^-24], strictly inside (0,1), so `u < p` is false for p = 0 and
@@ -62,11 +52,31 @@ BR_HD float br_uniform(uint32_t x)
     return ((float)(int32_t)(x >> 9) + 0.5f) * 0x1p-23f;
 }
 
+/* The model only ever asks whether u < p for a fixed p. Since u is increasing in
+ * j = x >> 9, that is j < k for k = the number of j with (j + 1/2) 2^-23 < p, which the
+ * host counts once per scenario (br_uniform_count): one shift and one integer compare
+ * per decision instead of a conversion, two float operations and a float compare, and
+ * the same answer for every x (tests/test_transforms_accuracy.c checks both sides of k). */
+BR_HD int32_t br_uniform_below(uint32_t x, int32_t k) { return (int32_t)(x >> 9) < k; }
+
+/* k for probability p (a float in [0, 1], as the model holds it): the least integer
+ * >= p 2^23 - 1/2, within [0, 2^23]. Exact in double (p 2^23 is). Host only. */
+static inline int32_t br_uniform_count(float p)
+{
+    const double y = (double)p * 0x1p23 - 0.5;
+    if (!(y > 0.0))
+        return 0;
+    if (y >= 0x1p23)
+        return 1 << 23;
+    int32_t k = (int32_t)y; /* truncation = floor for y > 0 */
+    return k + ((double)k < y);
+}
+
 /* ---- exp ------------------------------------------------------------------------- */
-/* e^x. The input is first clamped to [-87, 88] (-Inf to -87, +Inf to 88, a NaN to the
- * end on its sign bit's side), so the result is always finite, normal and > 0
- * (e^-87 = 1.6e-38 > FLT_MIN, e^88 = 1.65e38 < FLT_MAX). The model relies on this
- * clamp to never produce Inf or NaN (revenue, capex, round sizes).
+/* e^x. The input is first clamped to [-87, 88] (-Inf to -87, +Inf and NaN to 88), so the
+ * result is always finite, normal and > 0 (e^-87 = 1.6e-38 > FLT_MIN,
+ * e^88 = 1.65e38 < FLT_MAX). The model relies on this clamp to never produce Inf or NaN
+ * (revenue, capex, round sizes).
  * Method: n = round(x / ln2); r = x - n ln2 by Cody-Waite with fmaf (the first fmaf is
  * exact: |r| < 0.35 and both terms are multiples of 2^-25); e^r = 1 + r + r^2 q(r) with
  * q a degree-4 minimax polynomial (error 3.7e-9 relative to e^r); scale by 2^n through
@@ -74,12 +84,16 @@ BR_HD float br_uniform(uint32_t x)
  * Max error 1.01 ulp vs double exp, measured over every float in [-87, 88]. */
 BR_HD float br_expf(float x)
 {
-    const int32_t klo = (int32_t)br_fkey(0xc2ae0000u); /* -87.0f */
-    const int32_t khi = (int32_t)br_fkey(0x42b00000u); /* 88.0f */
-    int32_t k = (int32_t)br_fkey(br_f2u(x));
-    k = (k > klo) ? k : klo;
-    k = (k < khi) ? k : khi;
-    x = br_u2f(br_fkey((uint32_t)k));
+    /* The clamp as min then max, NaN going to the upper end: on the GPU fminf and fmaxf
+     * (one FMNMX each, which returns the number when one operand is NaN); on the CPU
+     * the compare-selects gcc turns into vminps/vmaxps (which return the second operand
+     * when one is NaN). Same value for every x, NaN included. */
+#if defined(__CUDA_ARCH__)
+    x = fmaxf(fminf(x, 88.0f), -87.0f);
+#else
+    x = x < 88.0f ? x : 88.0f;
+    x = x > -87.0f ? x : -87.0f;
+#endif
     /* Round-to-nearest integer by the 1.5*2^23 trick: the sum's low mantissa bits hold
      * n as a two's-complement offset from the magic's bit pattern. */
     const float magic = 0x1.8p23f;
@@ -96,42 +110,6 @@ BR_HD float br_expf(float x)
     const float p = 1.0f + fmaf(r * r, q, r);   /* e^r in [0.70, 1.42] */
     const float scale = br_u2f((uint32_t)(n + 127) << 23); /* 2^n, exact */
     return p * scale;
-}
-
-/* ---- log ------------------------------------------------------------------------- */
-/* Natural log. Inputs below FLT_MIN (zero, subnormal, negative, -NaN) are clamped to
- * FLT_MIN, +Inf and +NaN to FLT_MAX, so the result is always finite, in
- * [-87.34, 88.73]: the model takes logs of revenue ratios and relies on a finite answer
- * even when revenue has fallen to zero.
- * Method: x = 2^e m with m in [sqrt(1/2), sqrt(2)) from the bits; f = m - 1 (exact);
- * log(1+f) = 2 atanh(s), s = f/(2+f), |s| <= 0.1716, written as
- * f - f^2/2 + s (f^2/2 + R(s^2)) with R(z) = z P(z), P degree 3 (fdlibm's arrangement:
- * the large terms f and -f^2/2 carry no polynomial error). Then add e*ln2 in two parts,
- * small terms first. Max error 1.51 ulp vs double log, measured over every normal float. */
-BR_HD float br_logf(float x)
-{
-    /* Clamp on the bits as int32: negatives (sign bit) sort below FLT_MIN's pattern. */
-    int32_t b = (int32_t)br_f2u(x);
-    b = (b > 0x00800000) ? b : 0x00800000;  /* FLT_MIN */
-    b = (b < 0x7f7fffff) ? b : 0x7f7fffff;  /* FLT_MAX */
-
-    /* Offset the bits so that mantissas >= sqrt(1/2) (0x3f3504f3) carry into the
-     * exponent: e counts from sqrt(1/2) instead of 1. */
-    const uint32_t u = (uint32_t)b + (0x3f800000u - 0x3f3504f3u);
-    const float e = (float)((int32_t)(u >> 23) - 127);
-    const float m = br_u2f((u & 0x007fffffu) + 0x3f3504f3u);
-    const float f = m - 1.0f;
-    const float s = f / (2.0f + f);
-    const float z = s * s;
-    float P = 2.333214134e-01f;
-    P = fmaf(P, z, 2.855075598e-01f);
-    P = fmaf(P, z, 4.000012279e-01f);
-    P = fmaf(P, z, 6.666666865e-01f);
-    const float R = z * P;
-    const float hfsq = 0.5f * f * f;
-    const float lo = fmaf(s, hfsq + R, fmaf(e, -0x1.05c610p-29f, -hfsq));
-    const float hi = fmaf(e, 0x1.62e430p-1f, f);
-    return hi + lo;
 }
 
 /* ---- standard normal ---------------------------------------------------------------- */
@@ -166,19 +144,24 @@ __device__ static const br_normal_row br_normal_rows_d[BR_NORMAL_ROWS] = {BR_NOR
 static const float br_normal_coef_h[4 * BR_NORMAL_ROWS] = {BR_NORMAL_TABLE_DATA};
 #undef BR_NORMAL_ROW
 
-/* v of word x. */
-BR_HD float br_normal_v(uint32_t x)
+/* w = m + 1/2 for word x, so that v = w 2^-32. v's bits are w's with the exponent 32
+ * less (exact: v >= 2^-33 is a normal float), so the row and t are read off w and v
+ * itself is never formed. */
+BR_HD float br_normal_w(uint32_t x)
 {
-    const uint32_t m = x ^ (0u - (x >> 31));            /* ~x when the top bit is set */
-    return ((float)(int32_t)m + 0.5f) * 0x1p-32f;       /* (0, 0.5]; m < 2^31 */
+    const uint32_t m = x ^ (0u - (x >> 31)); /* ~x when the top bit is set; m < 2^31 */
+    return (float)(int32_t)m + 0.5f;        /* [0.5, 2^31] */
 }
+
+/* Row of the first segment, as v's biased exponent and top mantissa bits, in terms of w:
+ * v = 2^-33 is w = 2^-1. */
+#define BR_NORMAL_ROW0 ((127 + 32 + BR_NORMAL_E_MIN) << BR_NORMAL_SUB_BITS)
 
 BR_HD float br_normal(uint32_t x)
 {
-    const uint32_t b = br_f2u(br_normal_v(x));
+    const uint32_t b = br_f2u(br_normal_w(x));
     /* Row: binade and top mantissa bits, counted from v = 2^-33; v = 1/2 is the last. */
-    const int32_t row = (int32_t)(b >> (23 - BR_NORMAL_SUB_BITS)) -
-                        ((127 + BR_NORMAL_E_MIN) << BR_NORMAL_SUB_BITS);
+    const int32_t row = (int32_t)(b >> (23 - BR_NORMAL_SUB_BITS)) - BR_NORMAL_ROW0;
 #if defined(__CUDA_ARCH__)
     const br_normal_row r = br_normal_rows_d[row];
     const float c0 = r.c[0], c1 = r.c[1], c2 = r.c[2], c3 = r.c[3];

@@ -179,6 +179,58 @@ static void test_revenue_cap_holds_under_explosive_growth(void **state)
     finish(&x);
 }
 
+/* Revenue is carried as logr = log(R / R0), capped at log_cap (kernels/model.h step 3);
+ * log_cap is rounded so that R0 e^log_cap reaches the cap, and a capped month's revenue
+ * is revenue.cap exactly. A month with no costs that starts with no cash turns
+ * its revenue into cash exactly (margin 1: C = 0 + R), so R is read off the cash. */
+static void test_capped_revenue_is_the_cap_exactly(void **state)
+{
+    (void)state;
+    const char *pairs[][2] = {{"5T", "10T"}, {"1", "10T"}, {"3.3B", "3.3B"}, {"7e-3", "0.01"},
+                              {"123456789", "987654321"}, {"1", "1000T"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; ++i) {
+        char ini[512];
+        snprintf(ini, sizeof ini,
+                 "[scenario]\nhorizon_months = 40\n[cash]\ninitial = 0\nminimum = -1000T\n"
+                 "[revenue]\ninitial = %s\ngrowth = 1\ncap = %s\n", pairs[i][0], pairs[i][1]);
+        br_scenario *sc = load(ini);
+        br_model *m = malloc(sizeof *m);
+        assert_non_null(m);
+        br_model_build(sc, m);
+        /* Reached at log_cap, which is log(cap / R0) to within a few float ulps. */
+        assert_true(m->rev0 * br_expf(m->log_cap) >= m->rev_cap);
+        const double exact = log((double)m->rev_cap / (double)m->rev0);
+        assert_true(fabs(m->log_cap - exact) <= 4 * 0x1p-23 * fmax(fabs(exact), 0x1p-23));
+        /* Growth e^1 a month: every cap here (ratios up to 1e15) is reached by month 35. */
+        br_path s;
+        br_path_init(m, &s);
+        int capped = 0;
+        for (int32_t t = 1; t <= m->horizon; ++t) {
+            s.cash = 0.0f;
+            br_path_month(m, &s, t, SEED, 0, 0);
+            const float R = s.cash;
+            if (s.logr >= m->log_cap) {
+                assert_true(R == m->rev_cap);
+                ++capped;
+            } else {
+                assert_true(R == m->rev0 * br_expf(s.logr) && R < m->rev_cap);
+            }
+        }
+        assert_true(capped >= 5); /* the cap was reached: the test is not vacuous */
+        free(m);
+        br_scenario_free(sc);
+    }
+    /* No starting revenue: R stays 0 and logr is bounded by 0. */
+    br_scenario *sc = load("[scenario]\nhorizon_months = 3\n[cash]\ninitial = 1B\n"
+                           "[revenue]\ngrowth = 1\n");
+    br_model *m = malloc(sizeof *m);
+    assert_non_null(m);
+    br_model_build(sc, m);
+    assert_true(m->rev0 == 0.0f && m->log_cap == 0.0f);
+    free(m);
+    br_scenario_free(sc);
+}
+
 /* Capex shock at vol 2 (factor exp(2 e - 2) up to e^11) on 1T/month for 1200 months, with
  * a backstop that always answers: restoring the minimum keeps every path solvent with
  * cash >= cash.minimum although monthly shortfalls reach 1e16. */
@@ -245,8 +297,9 @@ static void test_round_cap_elasticity_2_from_tiny_revenue(void **state)
     finish(&x);
 }
 
-/* Elasticity -2 with revenue falling to zero: log(R/R0) is clamped at log(FLT_MIN) and
- * exp at e^88, so the round is 1e15 * 1.6e38 -> capped, never Inf or NaN. */
+/* Elasticity -2 with revenue falling to zero: log(R/R0) falls by a month's growth each
+ * month and exp clamps its argument at 88, so the round is 1e15 * 1.6e38 -> capped,
+ * never Inf or NaN. */
 static void test_round_cap_elasticity_minus_2_vanishing_revenue(void **state)
 {
     (void)state;
@@ -371,6 +424,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_revenue_cap_holds_under_explosive_growth),
+        cmocka_unit_test(test_capped_revenue_is_the_cap_exactly),
         cmocka_unit_test(test_capex_vol_2_rescued_cash_stays_at_minimum),
         cmocka_unit_test(test_huge_cashflow_vol_sums_past_int64),
         cmocka_unit_test(test_round_cap_elasticity_2_from_tiny_revenue),

@@ -1,9 +1,10 @@
 /* test_transforms_accuracy: the float transforms in kernels/transforms.h meet their
- * documented accuracy: br_expf and br_logf within 2 ulp of double exp/log over dense
- * sweeps of their whole ranges (and finite outside them), br_uniform is the exact
- * open-interval map, and br_normal is monotone, antisymmetric, close to the exact normal
- * quantile (absolute error in the body, relative in the tails) and has the normal's
- * moments and tail frequencies over a stratified sweep of the 32-bit words. All sweeps
+ * documented accuracy: br_expf within 2 ulp of double exp over a dense sweep of its
+ * range (and finite outside it), br_uniform is the exact open-interval map and its
+ * integer threshold gives the same decisions, and br_normal is monotone, antisymmetric,
+ * close to the exact normal quantile (absolute error in the body, relative in the tails)
+ * and has the normal's moments and tail frequencies over a stratified sweep of the
+ * 32-bit words. All sweeps
  * are deterministic, so the tolerances below are bounds, not confidence intervals. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,48 +68,10 @@ static void test_expf_clamps_to_finite_positive(void **state)
     assert_true(br_expf(-1000.0f) == br_expf(-87.0f));
     assert_true(br_expf(1000.0f) == br_expf(88.0f));
     assert_true(br_expf(0.0f) == 1.0f);
-}
-
-/* ---- log ---- */
-
-static void test_logf_within_2_ulp_over_all_normal_floats(void **state)
-{
-    (void)state;
-    /* Every 37th bit pattern from FLT_MIN to FLT_MAX (5.7e7 points), plus every float
-     * of [0.5, 2] where log is near 0 and relative error is hardest. */
-    double worst = 0.0;
-    float worst_x = 0.0f;
-    for (uint32_t u = 0x00800000u; u < 0x7f800000u; u += 37u) {
-        const float x = bits_f(u);
-        const double err = ulp_err(br_logf(x), log((double)x));
-        if (err > worst) {
-            worst = err;
-            worst_x = x;
-        }
-    }
-    for (uint32_t u = br_f2u(0.5f); u <= br_f2u(2.0f); ++u) {
-        const float x = bits_f(u);
-        const double err = ulp_err(br_logf(x), log((double)x));
-        if (err > worst) {
-            worst = err;
-            worst_x = x;
-        }
-    }
-    printf("br_logf: max error %.3f ulp (at x = %a)\n", worst, (double)worst_x);
-    assert_true(worst <= 2.0);
-    assert_true(br_logf(1.0f) == 0.0f);
-}
-
-static void test_logf_clamps_to_finite(void **state)
-{
-    (void)state;
-    const float in[] = {0.0f, -0.0f, -1.0f, -INFINITY, 1e-40f, FLT_MIN, NAN, INFINITY, FLT_MAX};
-    for (size_t i = 0; i < sizeof in / sizeof in[0]; ++i) {
-        assert_true(isfinite(br_logf(in[i])));
-    }
-    assert_true(br_logf(0.0f) == br_logf(FLT_MIN));
-    assert_true(br_logf(-5.0f) == br_logf(FLT_MIN));
-    assert_true(br_logf(INFINITY) == br_logf(FLT_MAX));
+    /* A NaN of either sign goes to the upper end (the GPU's FMNMX and the CPU's
+     * vminps agree on that; kernels/transforms.h). */
+    assert_true(br_expf(NAN) == br_expf(88.0f));
+    assert_true(br_expf(-NAN) == br_expf(88.0f));
 }
 
 /* ---- uniform ---- */
@@ -124,6 +87,44 @@ static void test_uniform_is_exact_open_interval_map(void **state)
     assert_true(br_uniform(0u) == 0x1p-24f);
     assert_true(br_uniform(0xffffffffu) == 1.0f - 0x1p-24f);
     assert_true(br_uniform(0x80000000u) == 0.5f + 0x1p-24f);
+}
+
+/* br_uniform(x) < p exactly when br_uniform_below(x, br_uniform_count(p)). u is
+ * increasing in j = x >> 9 (above), so it is enough that j = k - 1 is below p and j = k
+ * is not, for every p: all floats in [0, 1] at a stride, the exact uniforms (the ties
+ * u = p) and their neighbours, and both ends. */
+static void check_uniform_count(float p)
+{
+    const int32_t k = br_uniform_count(p);
+    assert_true(k >= 0 && k <= (1 << 23));
+    if (k > 0) {
+        const uint32_t x = (uint32_t)(k - 1) << 9;
+        assert_true(br_uniform(x) < p && br_uniform_below(x, k));
+        assert_true(br_uniform(x | 0x1ffu) < p && br_uniform_below(x | 0x1ffu, k));
+    }
+    if (k < (1 << 23)) {
+        const uint32_t x = (uint32_t)k << 9;
+        assert_true(!(br_uniform(x) < p) && !br_uniform_below(x, k));
+        assert_true(!(br_uniform(x | 0x1ffu) < p) && !br_uniform_below(x | 0x1ffu, k));
+    }
+}
+
+static void test_uniform_below_count_is_the_float_compare(void **state)
+{
+    (void)state;
+    for (uint32_t b = 0; b <= 0x3f800000u; b += 97u) /* floats 0 .. 1 by their bits */
+        check_uniform_count(br_u2f(b));
+    for (uint32_t j = 0; j < (1u << 23); j += 1021u) {
+        const float u = br_uniform(j << 9);
+        check_uniform_count(u);
+        check_uniform_count(nextafterf(u, 0.0f));
+        check_uniform_count(nextafterf(u, 1.0f));
+    }
+    const float ends[] = {0.0f, 0x1p-149f, 0x1p-25f, 0x1p-24f, 0.5f, 1.0f - 0x1p-24f, 1.0f};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; ++i)
+        check_uniform_count(ends[i]);
+    assert_int_equal(br_uniform_count(0.0f), 0);
+    assert_int_equal(br_uniform_count(1.0f), 1 << 23);
 }
 
 /* ---- normal ---- */
@@ -288,9 +289,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expf_within_2_ulp_over_clamped_range),
         cmocka_unit_test(test_expf_clamps_to_finite_positive),
-        cmocka_unit_test(test_logf_within_2_ulp_over_all_normal_floats),
-        cmocka_unit_test(test_logf_clamps_to_finite),
         cmocka_unit_test(test_uniform_is_exact_open_interval_map),
+        cmocka_unit_test(test_uniform_below_count_is_the_float_compare),
         cmocka_unit_test(test_normal_is_monotone_to_rounding_and_antisymmetric),
         cmocka_unit_test(test_normal_matches_exact_quantile),
         cmocka_unit_test(test_normal_moments_and_tails_over_stratified_words),
