@@ -57,8 +57,12 @@ static void exercise(br_scenario *sc)
     for (int i = 0; i < 10; ++i)
         check(isfinite(model.chol[i]), "Cholesky factor finite");
     check(isfinite(model.cash0) && isfinite(model.cash_min) && isfinite(model.rev0) &&
-              isfinite(model.phi) && isfinite(model.inv_rev0),
+              isfinite(model.phi) && isfinite(model.log_cap),
           "model scalars finite");
+    const int32_t ks[] = {model.entry_k, model.exit_k, model.success_k[0], model.success_k[1],
+                          model.backstop_k};
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; ++i)
+        check(ks[i] >= 0 && ks[i] <= (1 << 23), "chance thresholds in [0, 2^23]");
 
     br_scenario_print(sc, devnull);
     size_t n = 0;
