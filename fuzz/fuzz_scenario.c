@@ -56,9 +56,10 @@ static void exercise(br_scenario *sc)
         check(isfinite(model.opex[t]) && isfinite(model.plan[t]), "opex/plan tables finite");
     for (int i = 0; i < 10; ++i)
         check(isfinite(model.chol[i]), "Cholesky factor finite");
-    check(isfinite(model.cash0) && isfinite(model.cash_min) && isfinite(model.rev0) &&
-              isfinite(model.phi) && isfinite(model.log_cap),
+    check(isfinite(model.cash0) && isfinite(model.cash_min) && isfinite(model.rev_base) &&
+              isfinite(model.phi) && isfinite(model.logr0) && isfinite(model.round_off),
           "model scalars finite");
+    check(model.log_cap <= 88.0f && model.logr0 > -87.0f, "revenue logs inside exp's range");
     const int32_t ks[] = {model.entry_k, model.exit_k, model.success_k[0], model.success_k[1],
                           model.backstop_k};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; ++i)

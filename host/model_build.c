@@ -36,22 +36,28 @@ static float money_f(double x)
     return (float)(x > BR_TABLE_MAX ? BR_TABLE_MAX : (x < -BR_TABLE_MAX ? -BR_TABLE_MAX : x));
 }
 
-/* The cap of logr = log(R / R0) (kernels/model.h, step 3): the float nearest
- * log(cap / R0), moved up until the kernels' own R0 * br_expf(.) reaches the cap, so
- * that a capped path's revenue, min(R0 e^logr, cap), is the cap itself. A few ulps at
- * most (br_expf is within 1.01 ulp). Above e^88 (R0 below
- * cap / 1.65e38) revenue can never reach the cap, and 88 is as good as any larger bound.
- * With no starting revenue, R = 0 whatever logr, and 0 keeps logr bounded. */
-static float log_cap(float rev0, float cap)
+/* Revenue in log form (kernels/model.h step 3; docs/model.md s.9): R = Rb e^logr with
+ * the base Rb = max(R0, cap e^-87), so that log(cap / Rb) <= 87 stays inside br_expf's
+ * range however small R0 is (as float, R0 >= 1.4e-45 and cap <= 1e15: the start,
+ * log(R0 / Rb), is above -51). With R0 = 0 revenue stays 0: Rb = 0. */
+static void revenue_logs(const br_scenario *sc, br_model *m)
 {
-    if (!(rev0 > 0.0f))
-        return 0.0f;
-    float up = (float)log((double)cap / (double)rev0);
-    if (!(up < 88.0f))
-        return 88.0f;
-    for (int i = 0; i < 64 && rev0 * br_expf(up) < cap; ++i)
-        up = nextafterf(up, INFINITY);
-    return up;
+    const float r0 = (float)sc->revenue_initial, cap = m->rev_cap;
+    m->rev_base = m->logr0 = m->log_cap = m->round_off = 0.0f;
+    if (!(r0 > 0.0f))
+        return;
+    m->rev_base = (float)fmax((double)r0, (double)cap * exp(-87.0));
+    m->logr0 = (float)log((double)r0 / (double)m->rev_base);
+    /* The cap of logr: log(cap / Rb), raised until the kernels' own Rb * br_expf(.)
+     * reaches the cap, so that a capped month's revenue, min(Rb e^logr, cap), is the cap
+     * itself. The step doubles: near logr = 0 one float ulp of logr moves e^logr by far
+     * less than one ulp of R. */
+    float up = (float)log((double)cap / (double)m->rev_base);
+    float step = fmaxf(nextafterf(fabsf(up), INFINITY) - fabsf(up), 0x1p-26f);
+    for (int i = 0; i < 64 && m->rev_base * br_expf(up) < cap; ++i, step *= 2.0f)
+        up += step;
+    m->log_cap = up;
+    m->round_off = (float)((double)m->elasticity * -(double)m->logr0);
 }
 
 void br_model_build(const br_scenario *sc, br_model *m)
@@ -68,8 +74,6 @@ void br_model_build(const br_scenario *sc, br_model *m)
 
     m->cash0 = (float)sc->cash_initial;
     m->cash_min = (float)sc->cash_minimum;
-    m->rev0 = (float)sc->revenue_initial;
-    m->log_cap = log_cap(m->rev0, (float)sc->revenue_cap);
     m->g0 = (float)sc->revenue_growth;
     m->g_inf = (float)sc->revenue_growth_longrun;
     m->phi = (float)exp2(-1.0 / sc->revenue_growth_halflife_months);
@@ -93,8 +97,9 @@ void br_model_build(const br_scenario *sc, br_model *m)
     m->success_k[1] = br_uniform_count((float)sc->equity_success_stressed);
     m->round_median = (float)sc->equity_round_median;
     m->round_vol = (float)sc->equity_round_vol;
-    /* With no starting revenue the round size ignores revenue: ratio taken as 1. */
-    m->elasticity = sc->revenue_initial > 0 ? (float)sc->equity_revenue_elasticity : 0.0f;
+    /* With no starting revenue (0 as a float) the round size ignores revenue: ratio 1. */
+    m->elasticity = (float)sc->revenue_initial > 0.0f ? (float)sc->equity_revenue_elasticity
+                                                      : 0.0f;
 
     m->facility = (float)sc->debt_facility;
     m->debt0 = (float)sc->debt_initial_drawn;
@@ -104,6 +109,7 @@ void br_model_build(const br_scenario *sc, br_model *m)
 
     m->backstop_k = br_uniform_count((float)sc->backstop_probability);
     m->backstop_amount = (float)sc->backstop_amount;
+    revenue_logs(sc, m); /* after rev_cap and elasticity */
 
     int k = 0;
     for (int i = 0; i < 4; ++i)

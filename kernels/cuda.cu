@@ -39,7 +39,7 @@ static __host__ __device__ __forceinline__ uint32_t br_cuda_round_key(uint32_t k
                                                                       uint32_t w);
 #define BR_PHILOX_KEY(k, i, w) br_cuda_round_key((k), (i), (w))
 
-/* A month's equity round (a log, an exp and a normal, a fifth of the month) only in warps
+/* A month's equity round (a normal and an exp, a tenth of the month) only in warps
  * where some path closes one: 12% of warp-months skip it on xai-2026-base, 73% on
  * frontier-efficient. The vote is over the threads converged here (normally the warp's
  * active paths), all of which then take the same branch; a path that closes always votes

@@ -31,8 +31,13 @@ typedef struct br_model {
     int32_t max_rounds;   /* INT32_MAX when unlimited; 0 when the trigger is 0 */
     int32_t backstop_max; /* injections */
     float cash0, cash_min;                 /* USD */
-    float rev0;                            /* USD / month */
-    float log_cap;  /* log(rev_cap / rev0) rounded up so rev0 e^log_cap >= rev_cap; 0 if rev0 = 0 */
+    /* Revenue R = rev_base e^logr (step 3; docs/model.md s.9). rev_base is R0, or
+     * rev_cap e^-87 when R0 is smaller (e^logr then never needs more than e^87 to reach
+     * the cap), 0 when R0 = 0. */
+    float rev_base;                        /* USD / month */
+    float logr0;     /* log(R0 / rev_base): the starting logr, 0 unless R0 < cap e^-87 */
+    float log_cap;   /* log(rev_cap / rev_base), rounded up: rev_base e^log_cap >= rev_cap */
+    float round_off; /* elasticity * log(rev_base / R0): the round's (R/R0)^e, in logs */
     float g0, g_inf, phi, growth_vol;      /* per month */
     float vol, vol_drift;                  /* vol_drift = -vol^2 / 2 */
     float gross_margin, stress_penalty;
@@ -59,7 +64,7 @@ typedef struct br_model {
 typedef struct br_path {
     float cash;      /* C */
     float shadow;    /* C0: the same path with no new financing */
-    float logr;      /* log(R / R0): revenue is carried as R = R0 e^logr (docs/model.md s.9) */
+    float logr;      /* log(R / rev_base): revenue is carried as R = rev_base e^logr */
     float growth;    /* g */
     float installed; /* I, capex installed since month 0 */
     float debt;      /* D */
@@ -104,7 +109,7 @@ BR_HD void br_path_init(const br_model *m, br_path *s)
 {
     s->cash = m->cash0;
     s->shadow = m->cash0;
-    s->logr = 0.0f;
+    s->logr = m->logr0;
     s->growth = m->g0;
     s->installed = 0.0f;
     s->debt = m->debt0;
@@ -129,7 +134,7 @@ BR_HD int br_path_active(const br_path *s) { return (s->insolvent == 0) | (s->ru
  * n = 2(t-1)), and words 0..3 of draw b (n + 1): u1, u2, u3 and the word of zS. */
 typedef struct br_month_mid {
     float C;       /* cash after the month's flows, before financing */
-    float logr;    /* log(R / R0) of the month: the round's revenue ratio */
+    float logr;    /* log(R / rev_base) of the month: the round's revenue ratio */
     int32_t close; /* an equity round closes */
 } br_month_mid;
 
@@ -156,15 +161,16 @@ BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t active
     const float eC = fmaf(L[6], z0, fmaf(L[7], z1, fmaf(L[8], z2, L[9] * z3)));
 
     /* 3. Revenue: mean-reverting log-growth, lognormal shock, cap. R = min(R e^dlogR,
-     * cap) is carried as logr = log(R / R0) = min(logr + dlogR, log(cap / R0)), with
-     * R = R0 e^logr: the same in exact arithmetic, and the round needs logr, not R (a
-     * log of R cost as much as the rest of the round). log_cap is rounded so that a
-     * capped path's R is the cap exactly; br_expf clamps its argument, so R is finite. */
+     * cap) is carried as logr = log(R / Rb) = min(logr + dlogR, log(cap / Rb)), with
+     * R = Rb e^logr (Rb = rev_base, normally R0): the same in exact arithmetic, and the
+     * round needs logr, not R (a log of R cost as much as the rest of the round).
+     * log_cap is rounded so that a capped path's R is the cap exactly; br_expf clamps its
+     * argument, so R is finite. */
     const float g = fmaf(m->phi, s->growth - m->g_inf, m->g_inf) + m->growth_vol * eG;
     const float penalty = S ? m->stress_penalty : 0.0f; /* = penalty * S exactly */
     const float dlogR = g - penalty + fmaf(m->vol, eR, m->vol_drift);
     const float logr = br_minf(s->logr + dlogR, m->log_cap);
-    const float R = br_minf(m->rev0 * br_expf(logr), m->rev_cap);
+    const float R = br_minf(m->rev_base * br_expf(logr), m->rev_cap);
 
     /* 4. Costs. compute uses capex installed before this month. */
     const float opex = m->opex[t - 1];
@@ -212,11 +218,12 @@ BR_HD br_month_mid br_path_month_a(const br_model *m, br_path *s, int32_t active
 }
 
 /* 7. The round, median * (R/R0)^e * exp(round_vol zS), taken as one exp of the summed
- * logs (logr = log(R/R0) of the month), capped. */
+ * logs: e log(R/R0) = e logr + round_off (logr of the month), capped. */
 BR_HD float br_round(const br_model *m, float logr, float zS)
 {
-    return br_minf(m->round_median * br_expf(fmaf(m->elasticity, logr, m->round_vol * zS)),
-                   BR_ROUND_MAX);
+    return br_minf(
+        m->round_median * br_expf(fmaf(m->elasticity, logr, fmaf(m->round_vol, zS, m->round_off))),
+        BR_ROUND_MAX);
 }
 
 /* Steps 7 (the round, when it closes) to 10. round is read only when mid.close. */
