@@ -8,7 +8,8 @@
 #   B. the same job sent SIGUSR1 while it runs (scancel --signal=USR1: what Slurm's
 #      --signal does before the time limit) checkpoints, exits 0, the script requeues it
 #      and the restarted job resumes from the checkpoint to the plain run's result;
-#   C. a job whose run fails (bad input) ends FAILED with burnrate's message, not requeued;
+#   C. a job whose run fails (bad input) ends FAILED with burnrate's message, not requeued,
+#      and (C2) neither is a job whose step ended without running burnrate;
 #   D. a job with a real 1-minute time limit and --signal=USR1@25 gets the signal from
 #      slurmctld, checkpoints, is requeued and resumes to the plain run's result.
 # Usage (as root): tests/slurm/run.sh [BURNRATE_OR_BUILD_DIR] [RANKS]
@@ -223,6 +224,22 @@ if [ "$(job "$j" JobState)" != FAILED ] || [ "$(job "$j" Restarts)" != 0 ]; then
 fi
 grep -q "unknown key 'no.such'" "job-$j.out" || fail "job $j: no message: $(cat "job-$j.out")"
 echo "ok: C. job $j: bad input, burnrate exits $(job "$j" ExitCode | cut -d: -f1), job FAILED, not requeued ($(( $(date +%s) - t )) s)"
+
+# --- C2. a step that ends without running burnrate is not requeued either ----------------
+# (srun can return 0 for a step that never launched; requeueing it would loop.) /bin/true
+# stands in for such a step: it exits 0 with no result and no checkpoint.
+t=$(date +%s)
+j=$(BURNRATE=/bin/true PATHS=1M OUT=$W/c2 submit --nodes=1 --ntasks-per-node=1 \
+        --cpus-per-task=1 --time=5)
+for _ in $(seq 240); do
+    case $(job "$j" JobState) in RUNNING|PENDING|CONFIGURING|COMPLETING|REQUEUED) ;; *) break ;; esac
+    sleep 0.25
+done
+if [ "$(job "$j" JobState)" != FAILED ] || [ "$(job "$j" Restarts)" != 0 ]; then
+    fail "job $j whose step did nothing: $(job "$j" JobState), $(job "$j" Restarts) restarts, not FAILED and 0"
+fi
+grep -q "no result and no new checkpoint" "job-$j.out" || fail "job $j: no message: $(cat "job-$j.out")"
+echo "ok: C2. job $j: a step that ran nothing, job FAILED with the script's message, not requeued ($(( $(date +%s) - t )) s)"
 
 # --- D. a real time limit ----------------------------------------------------------------
 # slurmctld tests time limits every 30 s (logged at debug2) and sends the --signal once
