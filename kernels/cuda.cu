@@ -542,30 +542,34 @@ done:
     return st;
 }
 
-extern "C" br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
-                                          uint32_t offset_draws, uint32_t n_draws,
-                                          uint32_t *out, char *err, size_t errlen)
+/* The test entry points' common part: on device 0, an output buffer of `bytes` poisoned
+ * with 0xCA, the model (when m is not NULL) and the launch keys of `seed`, then
+ * launch(grid, d_out) with the grid br_grid gives `kernel` for n threads, and the buffer
+ * copied to out. */
+template <typename Launch>
+static br_status br_test_launch(const void *kernel, const br_model *m, uint64_t seed, size_t n,
+                                size_t bytes, void *out, Launch launch, char *err,
+                                size_t errlen)
 {
     br_status st = BR_OK;
     bool cleanup = false;
-    uint32_t *d_out = NULL;
+    void *d_out = NULL;
     unsigned grid = 0;
-    const size_t words = n_paths * (size_t)n_draws * 4;
     pthread_mutex_lock(&br_cuda_lock);
-    if (words == 0)
+    if (bytes == 0)
         goto done;
     BR_CUDA_CHECK(cudaSetDevice(0));
-    BR_CUDA_CHECK(cudaMalloc((void **)&d_out, words * sizeof *d_out));
-    BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, words * sizeof *d_out));
+    BR_CUDA_CHECK(cudaMalloc(&d_out, bytes));
+    BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, bytes));
+    if (m)
+        BR_CUDA_CHECK(cudaMemcpyToSymbol(br_c_model, m, sizeof *m));
     BR_CUDA_CHECK(br_set_keys(seed, 0));
     BR_CUDA_CHECK(cudaStreamSynchronize(0));
-    st = br_grid((const void *)br_engine_words_kernel, 0, n_paths, 0, &grid, err, errlen);
+    st = br_grid(kernel, 0, n, 0, &grid, err, errlen);
     if (st != BR_OK)
         goto done;
-    BR_CUDA_CHECK((br_engine_words_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n_paths,
-                                                                  offset_draws, n_draws, d_out),
-                   cudaGetLastError()));
-    BR_CUDA_CHECK(cudaMemcpy(out, d_out, words * sizeof *d_out, cudaMemcpyDeviceToHost));
+    BR_CUDA_CHECK((launch(grid, d_out), cudaGetLastError()));
+    BR_CUDA_CHECK(cudaMemcpy(out, d_out, bytes, cudaMemcpyDeviceToHost));
 done:
     cleanup = true;
     if (d_out)
@@ -574,32 +578,27 @@ done:
     return st;
 }
 
+extern "C" br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
+                                          uint32_t offset_draws, uint32_t n_draws,
+                                          uint32_t *out, char *err, size_t errlen)
+{
+    const size_t words = n_paths * (size_t)n_draws * 4;
+    return br_test_launch(
+        (const void *)br_engine_words_kernel, NULL, seed, n_paths, words * sizeof *out, out,
+        [=](unsigned grid, void *d_out) {
+            br_engine_words_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n_paths, offset_draws,
+                                                            n_draws, (uint32_t *)d_out);
+        },
+        err, errlen);
+}
+
 extern "C" br_status br_cuda_outcomes(const br_model *m, uint64_t seed, uint64_t p0, size_t n,
                                       br_outcome *out, char *err, size_t errlen)
 {
-    br_status st = BR_OK;
-    bool cleanup = false;
-    br_outcome *d_out = NULL;
-    unsigned grid = 0;
-    pthread_mutex_lock(&br_cuda_lock);
-    if (n == 0)
-        goto done;
-    BR_CUDA_CHECK(cudaSetDevice(0));
-    BR_CUDA_CHECK(cudaMalloc((void **)&d_out, n * sizeof *d_out));
-    BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, n * sizeof *d_out));
-    BR_CUDA_CHECK(cudaMemcpyToSymbol(br_c_model, m, sizeof *m));
-    BR_CUDA_CHECK(br_set_keys(seed, 0));
-    BR_CUDA_CHECK(cudaStreamSynchronize(0));
-    st = br_grid((const void *)br_outcomes_kernel, 0, n, 0, &grid, err, errlen);
-    if (st != BR_OK)
-        goto done;
-    BR_CUDA_CHECK((br_outcomes_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n, d_out),
-                   cudaGetLastError()));
-    BR_CUDA_CHECK(cudaMemcpy(out, d_out, n * sizeof *d_out, cudaMemcpyDeviceToHost));
-done:
-    cleanup = true;
-    if (d_out)
-        BR_CUDA_CHECK(cudaFree(d_out));
-    pthread_mutex_unlock(&br_cuda_lock);
-    return st;
+    return br_test_launch(
+        (const void *)br_outcomes_kernel, m, seed, n, n * sizeof *out, out,
+        [=](unsigned grid, void *d_out) {
+            br_outcomes_kernel<<<grid, BR_CUDA_BLOCK>>>(seed, p0, n, (br_outcome *)d_out);
+        },
+        err, errlen);
 }

@@ -171,6 +171,16 @@ wait_job() { # wait_job ID SECONDS: until it ends; then it must have COMPLETED
     done
     fail "job $1 still $s after $2 s"
 }
+expect_failed() { # expect_failed ID WHAT MESSAGE: the job ends FAILED, never requeued, saying MESSAGE
+    for _ in $(seq 240); do
+        case $(job "$1" JobState) in RUNNING|PENDING|CONFIGURING|COMPLETING|REQUEUED) ;; *) break ;; esac
+        sleep 0.25
+    done
+    if [ "$(job "$1" JobState)" != FAILED ] || [ "$(job "$1" Restarts)" != 0 ]; then
+        fail "job $1 $2: $(job "$1" JobState), $(job "$1" Restarts) restarts, not FAILED and 0"
+    fi
+    grep -q "$3" "job-$1.out" || fail "job $1: no message: $(cat "job-$1.out")"
+}
 submit() { # submit SBATCH_OPTIONS...: the job id; its output goes to job-ID.out
     sbatch --parsable -D "$W" -o "$W/job-%j.out" "$@" "$ROOT/slurm/burnrate-cpu.sbatch"
 }
@@ -215,14 +225,7 @@ echo "ok: B. job $j: SIGUSR1, checkpoint, requeued, resumed to the plain run's r
 t=$(date +%s)
 j=$(PATHS=1M OUT=$W/c EXTRA="--set no.such=1" submit --nodes=1 --ntasks-per-node=1 \
         --cpus-per-task=1 --time=5)
-for _ in $(seq 240); do
-    case $(job "$j" JobState) in RUNNING|PENDING|CONFIGURING|COMPLETING|REQUEUED) ;; *) break ;; esac
-    sleep 0.25
-done
-if [ "$(job "$j" JobState)" != FAILED ] || [ "$(job "$j" Restarts)" != 0 ]; then
-    fail "job $j with bad input: $(job "$j" JobState), $(job "$j" Restarts) restarts, not FAILED and 0"
-fi
-grep -q "unknown key 'no.such'" "job-$j.out" || fail "job $j: no message: $(cat "job-$j.out")"
+expect_failed "$j" "with bad input" "unknown key 'no.such'"
 echo "ok: C. job $j: bad input, burnrate exits $(job "$j" ExitCode | cut -d: -f1), job FAILED, not requeued ($(( $(date +%s) - t )) s)"
 
 # --- C2. a step that ends without running burnrate is not requeued either ----------------
@@ -231,14 +234,7 @@ echo "ok: C. job $j: bad input, burnrate exits $(job "$j" ExitCode | cut -d: -f1
 t=$(date +%s)
 j=$(BURNRATE=/bin/true PATHS=1M OUT=$W/c2 submit --nodes=1 --ntasks-per-node=1 \
         --cpus-per-task=1 --time=5)
-for _ in $(seq 240); do
-    case $(job "$j" JobState) in RUNNING|PENDING|CONFIGURING|COMPLETING|REQUEUED) ;; *) break ;; esac
-    sleep 0.25
-done
-if [ "$(job "$j" JobState)" != FAILED ] || [ "$(job "$j" Restarts)" != 0 ]; then
-    fail "job $j whose step did nothing: $(job "$j" JobState), $(job "$j" Restarts) restarts, not FAILED and 0"
-fi
-grep -q "no result and no new checkpoint" "job-$j.out" || fail "job $j: no message: $(cat "job-$j.out")"
+expect_failed "$j" "whose step did nothing" "no result and no new checkpoint"
 echo "ok: C2. job $j: a step that ran nothing, job FAILED with the script's message, not requeued ($(( $(date +%s) - t )) s)"
 
 # --- D. a real time limit ----------------------------------------------------------------
