@@ -158,22 +158,27 @@ field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]
 job() { # job ID FIELD: JobState, Restarts, ExitCode... from scontrol
     scontrol -o show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
+# A job's end: a base state Slurm never leaves. Anything else may still change, and waits
+# go by this list, not by a list of running states: a job briefly shows SIGNALING while
+# slurmctld delivers --signal, COMPLETING or REQUEUED while it is requeued (Restarts not
+# yet counted), and so on. (CI once saw job D leave a RUNNING|PENDING|... wait that way.)
+ended() { # ended STATE: true for a final state
+    case $1 in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE) ;;
+    *) return 1 ;; esac
+}
 wait_job() { # wait_job ID SECONDS: until it ends; then it must have COMPLETED
     local s
     for _ in $(seq $(( $2 * 2 ))); do
         s=$(job "$1" JobState)
-        case $s in
-        COMPLETED) return 0 ;;
-        FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE)
-            fail "job $1 ended $s (exit $(job "$1" ExitCode)): $(cat "job-$1.out")" ;;
-        esac
+        [ "$s" = COMPLETED ] && return 0
+        ended "$s" && fail "job $1 ended $s (exit $(job "$1" ExitCode)): $(cat "job-$1.out")"
         sleep 0.5
     done
     fail "job $1 still $s after $2 s"
 }
 expect_failed() { # expect_failed ID WHAT MESSAGE: the job ends FAILED, never requeued, saying MESSAGE
     for _ in $(seq 240); do
-        case $(job "$1" JobState) in RUNNING|PENDING|CONFIGURING|COMPLETING|REQUEUED) ;; *) break ;; esac
+        ended "$(job "$1" JobState)" && break
         sleep 0.25
     done
     if [ "$(job "$1" JobState)" != FAILED ] || [ "$(job "$1" Restarts)" != 0 ]; then
@@ -272,13 +277,17 @@ long_case() { # long_case SECONDS; sets EARLY=1 when the job ended before the si
     t=$(date +%s)
     j=$(PATHS=$lp OUT=$W/d submit --nodes=1 --ntasks-per-node=1 --cpus-per-task=1 \
             --time=1 --signal=USR1@25)
-    for _ in $(seq 240); do
+    # Until it is requeued or ends (a 1-minute job: 120 s is ample); only a final state
+    # with no restart means it ran to the end before the signal.
+    for _ in $(seq 480); do
         [ "$(job "$j" Restarts)" -ge 1 ] && break
-        case $(job "$j" JobState) in RUNNING|PENDING|CONFIGURING|REQUEUED) ;; *) break ;; esac
+        ended "$(job "$j" JobState)" && break
         sleep 0.25
     done
     t1=$(date +%s)
     if [ "$(job "$j" Restarts)" = 0 ]; then
+        ended "$(job "$j" JobState)" ||
+            fail "job $j neither requeued nor ended in 120 s: $(job "$j" JobState): $(cat "job-$j.out")"
         wait "$refd"
         if [ "$(job "$j" JobState)" != COMPLETED ] || [ ! -e d/result.json ]; then
             fail "job $j ended $(job "$j" JobState): $(cat "job-$j.out")"
