@@ -48,8 +48,8 @@ static __host__ __device__ __forceinline__ uint32_t br_cuda_round_key(uint32_t k
 #define BR_ROUND_WHEN(close, round) (__any_sync(__activemask(), (close)) ? (round) : 0.0f)
 #endif
 
+#include "block_tally.h"
 #include "cuda.h"
-#include "tally.h"
 
 typedef unsigned long long br_ull; /* the type CUDA's 64-bit atomics take */
 
@@ -63,14 +63,9 @@ typedef unsigned long long br_ull; /* the type CUDA's 64-bit atomics take */
 __constant__ br_model br_c_model;
 __device__ br_tally br_d_tally;
 
-/* The per-block tallies, in br_ull slots:
- *   [0] paths, [1..3] rounds, backstop_paths, backstop_uses,
- *   [4..11] cash_sum, raised_sum, drawn_sum, need_sum as (lo, hi) pairs,
- *   [12 .. 12+H] insolvent[0..H], [13+H .. 13+2H] runway[0..H].
- * Slots 1..11 mirror br_tally from `rounds` to its end, in order. */
-#define BR_S_TAIL 1
-#define BR_S_SUMS 4
-#define BR_S_HEAD 12
+/* The per-block tallies, br_s_slots(horizon) br_ull slots laid out as kernels/block_tally.h
+ * says; that header has the arithmetic of the slots and of the 128-bit money sums, which
+ * tests/test_block_tally.c runs on the CPU with the warp intrinsics below emulated. */
 extern __shared__ br_ull br_s_small[];
 
 static_assert(sizeof(br_i128) == 2 * sizeof(br_ull), "br_i128 is two 64-bit words");
@@ -83,35 +78,14 @@ static_assert(offsetof(br_tally, backstop_paths) == offsetof(br_tally, rounds) +
 static_assert(BR_S_HEAD == 1 + (sizeof(br_tally) - offsetof(br_tally, rounds)) / 8,
               "slot layout");
 
-static __host__ __device__ size_t br_s_slots(int32_t horizon)
-{
-    return BR_S_HEAD + 2 * ((size_t)horizon + 1);
-}
-
-/* Shared slot of the br_d_tally field at byte offset off (not a histogram). */
-static __device__ __forceinline__ br_ull *br_block_slot(size_t off)
-{
-    const size_t H1 = (size_t)br_c_model.horizon + 1;
-    size_t i;
-    if (off < offsetof(br_tally, insolvent))
-        i = 0;
-    else if (off < offsetof(br_tally, runway))
-        i = BR_S_HEAD + (off - offsetof(br_tally, insolvent)) / 8;
-    else if (off < offsetof(br_tally, cash_hist))
-        i = BR_S_HEAD + H1 + (off - offsetof(br_tally, runway)) / 8;
-    else
-        i = BR_S_TAIL + (off - offsetof(br_tally, rounds)) / 8;
-    return &br_s_small[i];
-}
-
 /* a += (hi:lo), modulo 2^128, with 64-bit atomics: the carry out of the low word is
  * seen by exactly the add that wraps it, so the sum is exact in any order. */
 static __device__ __forceinline__ void br_atomic_add_u128(br_ull *a, br_ull lo, br_ull hi)
 {
     const br_ull old = atomicAdd(&a[0], lo);
-    const br_ull carry = (br_ull)(old + lo < old);
-    if (hi + carry != 0)
-        atomicAdd(&a[1], hi + carry);
+    const br_ull high = br_u128_high_add(old, lo, hi);
+    if (high != 0)
+        atomicAdd(&a[1], high);
 }
 
 /* Warp aggregation: the warp's active lanes that add to one address are grouped
@@ -139,21 +113,20 @@ static __device__ __forceinline__ void br_group_add_u64(br_ull *dst, br_ull v)
 }
 
 /* dst (a 128-bit lo, hi pair) += v over the group: v is reduced in four 16-bit chunks
- * (each chunk sum < 2^21), recombined exactly in 128 bits. */
+ * (br_i64_chunks), recombined exactly in 128 bits (br_chunk_sums_i128). */
 static __device__ __forceinline__ void br_group_add_i64(br_ull *dst, int64_t v)
 {
     bool leader;
     const unsigned peers = br_peers(dst, &leader);
-    const br_ull u = (br_ull)v;
-    const br_ull c0 = __reduce_add_sync(peers, (unsigned)(u & 0xffffu));
-    const br_ull c1 = __reduce_add_sync(peers, (unsigned)((u >> 16) & 0xffffu));
-    const br_ull c2 = __reduce_add_sync(peers, (unsigned)((u >> 32) & 0xffffu));
-    const int64_t c3 = __reduce_add_sync(peers, (int)(v >> 48)); /* signed top chunk */
-    const br_ull low = c0 + (c1 << 16) + (c2 << 32);              /* < 2^54 */
-    const br_ull top_lo = (br_ull)c3 << 48, top_hi = (br_ull)(c3 >> 16); /* c3 * 2^48 */
-    const br_ull lo = top_lo + low;
+    uint32_t c[3];
+    int32_t top;
+    br_i64_chunks(v, c, &top);
+    const br_i128 sum = br_chunk_sums_i128(__reduce_add_sync(peers, c[0]),
+                                           __reduce_add_sync(peers, c[1]),
+                                           __reduce_add_sync(peers, c[2]),
+                                           __reduce_add_sync(peers, top));
     if (leader)
-        br_atomic_add_u128(dst, lo, top_hi + (br_ull)(lo < top_lo));
+        br_atomic_add_u128(dst, sum.lo, sum.hi);
 }
 
 static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *field, uint64_t v)
@@ -162,9 +135,8 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *fiel
     /* Outside br_d_tally (off wraps when below it): the optional tallies, in global
      * memory like the histograms. */
     const size_t off = (size_t)((const char *)field - (const char *)&br_d_tally);
-    const bool global = off >= sizeof(br_tally) ||
-                        (off >= offsetof(br_tally, cash_hist) && off < offsetof(br_tally, rounds));
-    br_group_add_u64(global ? (br_ull *)field : br_block_slot(off), (br_ull)v);
+    const size_t slot = br_slot_of(off, br_c_model.horizon);
+    br_group_add_u64(slot == BR_SLOT_GLOBAL ? (br_ull *)field : &br_s_small[slot], (br_ull)v);
 #else
     *field += v;
 #endif
@@ -175,7 +147,7 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i1
 {
 #if defined(__CUDA_ARCH__)
     const size_t off = (size_t)((const char *)sum - (const char *)&br_d_tally);
-    br_group_add_i64(br_block_slot(off), br_money_fixed(x));
+    br_group_add_i64(&br_s_small[br_slot_of(off, br_c_model.horizon)], br_money_fixed(x));
 #else
     br_i128_add_i64(sum, br_money_fixed(x));
 #endif
@@ -231,29 +203,19 @@ __global__ void __launch_bounds__(BR_CUDA_BLOCK)
     }
     __syncthreads();
 
-    /* One flush of the block's tallies; a money sum moves as one 128-bit add. */
-    const size_t H1 = (size_t)br_c_model.horizon + 1;
+    /* One flush of the block's tallies, each slot to its field (br_slot_field); a money
+     * sum moves as one 128-bit add. */
     char *const g = (char *)&br_d_tally;
     for (size_t i = threadIdx.x; i < n_slots; i += blockDim.x) {
         const br_ull v = br_s_small[i];
+        br_ull *const dst = (br_ull *)(g + br_slot_field(i, br_c_model.horizon));
         if (i >= BR_S_SUMS && i < BR_S_HEAD) {
             if ((i - BR_S_SUMS) % 2 == 0 && (v | br_s_small[i + 1]) != 0)
-                br_atomic_add_u128((br_ull *)(g + offsetof(br_tally, rounds)) + (i - BR_S_TAIL),
-                                   v, br_s_small[i + 1]);
+                br_atomic_add_u128(dst, v, br_s_small[i + 1]);
             continue;
         }
-        if (v == 0)
-            continue;
-        br_ull *dst;
-        if (i == 0)
-            dst = (br_ull *)(g + offsetof(br_tally, paths));
-        else if (i < BR_S_HEAD)
-            dst = (br_ull *)(g + offsetof(br_tally, rounds)) + (i - BR_S_TAIL);
-        else if (i < BR_S_HEAD + H1)
-            dst = (br_ull *)(g + offsetof(br_tally, insolvent)) + (i - BR_S_HEAD);
-        else
-            dst = (br_ull *)(g + offsetof(br_tally, runway)) + (i - BR_S_HEAD - H1);
-        atomicAdd(dst, v);
+        if (v != 0)
+            atomicAdd(dst, v);
     }
 }
 

@@ -14,3 +14,7 @@ if(BR_WITH_CUDA)
   set_tests_properties(test_gpu_philox_matches_curand PROPERTIES LABELS gpu
     SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 endif()
+
+# The CUDA engine's block-tally arithmetic (kernels/block_tally.h), run on the CPU with the
+# warp intrinsics emulated: a block's tally equals the plain one bit for bit. Always runs.
+br_add_test(test_block_tally SOURCES test_block_tally.c block_tally_ref.c LABELS model)
