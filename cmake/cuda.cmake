@@ -63,5 +63,8 @@ function(br_cuda_backend target)
   target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/kernels/cuda.cu
                                    ${PROJECT_SOURCE_DIR}/host/backend_cuda.c)
   br_cuda_flags(${target})
+  # For the message that passes over a device this build has no code for.
+  string(REPLACE ";" "," _br_archs "${CMAKE_CUDA_ARCHITECTURES}")
+  target_compile_definitions(${target} PRIVATE BR_CUDA_ARCHS="${_br_archs}")
   target_link_libraries(${target} PUBLIC CUDA::cudart_static)
 endfunction()

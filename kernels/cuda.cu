@@ -134,7 +134,7 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_u64(uint64_t *fiel
 #if defined(__CUDA_ARCH__)
     /* Outside br_d_tally (off wraps when below it): the optional tallies, in global
      * memory like the histograms. */
-    const size_t off = (size_t)((const char *)field - (const char *)&br_d_tally);
+    const size_t off = (size_t)((uintptr_t)field - (uintptr_t)&br_d_tally);
     const size_t slot = br_slot_of(off, br_c_model.horizon);
     br_group_add_u64(slot == BR_SLOT_GLOBAL ? (br_ull *)field : &br_s_small[slot], (br_ull)v);
 #else
@@ -146,7 +146,7 @@ static __host__ __device__ __forceinline__ void br_cuda_tally_money(struct br_i1
                                                                     float x)
 {
 #if defined(__CUDA_ARCH__)
-    const size_t off = (size_t)((const char *)sum - (const char *)&br_d_tally);
+    const size_t off = (size_t)((uintptr_t)sum - (uintptr_t)&br_d_tally);
     br_group_add_i64(&br_s_small[br_slot_of(off, br_c_model.horizon)], br_money_fixed(x));
 #else
     br_i128_add_i64(sum, br_money_fixed(x));
@@ -277,10 +277,13 @@ done:
     return st;
 }
 
-/* br_c_keys of seed, for the device current on stream's thread (br_cuda_round_key). */
+/* br_c_keys of seed, for the device current on stream's thread (br_cuda_round_key). The
+ * source is static, not on the stack: an async copy from pageable memory may still read
+ * it after the call returns (br_cuda_lock is held and every caller synchronises the
+ * stream before it lets go). */
 static cudaError_t br_set_keys(uint64_t seed, cudaStream_t stream)
 {
-    uint32_t keys[2][10];
+    static uint32_t keys[2][10];
     for (int i = 0; i < 10; ++i) {
         keys[0][i] = br_philox_round_key((uint32_t)seed, i, BR_PHILOX_W0);
         keys[1][i] = br_philox_round_key((uint32_t)(seed >> 32), i, BR_PHILOX_W1);
@@ -293,18 +296,102 @@ static cudaError_t br_set_keys(uint64_t seed, cudaStream_t stream)
 
 static pthread_mutex_t br_cuda_lock = PTHREAD_MUTEX_INITIALIZER;
 
-extern "C" int br_cuda_probe(char *why, size_t whylen)
+/* The CUDA architectures this build has code for (cmake/cuda.cmake), for messages. */
+#ifndef BR_CUDA_ARCHS
+#define BR_CUDA_ARCHS "?"
+#endif
+
+/* The devices a run uses: the visible ones this build can run on, found once
+ * (br_cuda_lock held). A device is passed over, with its reason kept, when its compute
+ * mode forbids contexts, its context cannot be created (an exclusive device taken, an
+ * NVSwitch system whose fabric manager is down) or the kernels have no code for it
+ * (older than Ampere: the warp reductions need sm_80). */
+static int br_usable[BR_CUDA_MAX_DEVICES];
+static int br_n_usable = -1; /* -1: not probed yet */
+static char br_passed_over[1024]; /* why devices were passed over, "" if none */
+
+/* Why device d cannot be used, into why; false when it can. */
+static bool br_device_unusable(int d, char *why, size_t whylen)
 {
     br_status st = BR_OK;
     const bool cleanup = false;
-    char *const err = why;
-    const size_t errlen = whylen;
-    int n = 0;
-    BR_CUDA_CHECK(cudaGetDeviceCount(&n));
-    if (n == 0 && why && whylen)
-        snprintf(why, whylen, "CUDA: cudaGetDeviceCount reports no devices");
+    char err[384] = "";
+    const size_t errlen = sizeof err;
+    cudaDeviceProp prop;
+    cudaFuncAttributes attr;
+    int mode = cudaComputeModeDefault;
+    bool have_prop = false;
+    BR_CUDA_CHECK(cudaGetDeviceProperties(&prop, d));
+    have_prop = true;
+    BR_CUDA_CHECK(cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, d));
+    if (mode == cudaComputeModeProhibited) {
+        snprintf(err, errlen, "its compute mode is Prohibited");
+        st = BR_E_BACKEND;
+        goto done;
+    }
+    BR_CUDA_CHECK(cudaSetDevice(d));
+    BR_CUDA_CHECK(cudaFree(0)); /* creates the device's context */
+    BR_CUDA_CHECK(cudaFuncGetAttributes(&attr, (const void *)br_units_kernel));
 done:
-    return st == BR_OK ? n : 0;
+    if (st == BR_OK)
+        return false;
+    (void)cudaGetLastError(); /* a device passed over leaves no error for the next call */
+    if (have_prop)
+        snprintf(why, whylen, "device %d (%s, compute capability %d.%d; this build has code "
+                 "for CUDA architectures %s): %s", d, prop.name, prop.major, prop.minor,
+                 BR_CUDA_ARCHS, err);
+    else
+        snprintf(why, whylen, "device %d: %s", d, err);
+    return true;
+}
+
+/* Visible devices, into *n. */
+static br_status br_count_devices(int *n, char *err, size_t errlen)
+{
+    br_status st = BR_OK;
+    const bool cleanup = false;
+    *n = 0;
+    BR_CUDA_CHECK(cudaGetDeviceCount(n));
+done:
+    if (st != BR_OK) {
+        *n = 0;
+        (void)cudaGetLastError();
+    }
+    return st;
+}
+
+/* Fills br_usable once; returns how many, and when none, why. */
+static int br_find_devices(char *why, size_t whylen)
+{
+    if (br_n_usable < 0) {
+        int n = 0;
+        br_n_usable = 0;
+        br_passed_over[0] = '\0';
+        if (br_count_devices(&n, br_passed_over, sizeof br_passed_over) == BR_OK && n == 0)
+            snprintf(br_passed_over, sizeof br_passed_over,
+                     "CUDA: cudaGetDeviceCount reports no devices");
+        for (int d = 0; d < n && d < BR_CUDA_MAX_DEVICES; ++d) {
+            char one[768];
+            if (!br_device_unusable(d, one, sizeof one)) {
+                br_usable[br_n_usable++] = d;
+                continue;
+            }
+            const size_t used = strlen(br_passed_over);
+            snprintf(br_passed_over + used, sizeof br_passed_over - used, "%s%s",
+                     used ? "; " : "", one);
+        }
+    }
+    if (br_n_usable == 0 && why && whylen)
+        snprintf(why, whylen, "%s", br_passed_over);
+    return br_n_usable;
+}
+
+extern "C" int br_cuda_probe(char *why, size_t whylen)
+{
+    pthread_mutex_lock(&br_cuda_lock);
+    const int n = br_find_devices(why, whylen);
+    pthread_mutex_unlock(&br_cuda_lock);
+    return n;
 }
 
 extern "C" int br_cuda_device_count(void)
@@ -318,21 +405,22 @@ extern "C" void br_cuda_describe(char *buf, size_t len)
     const bool cleanup = false;
     char *const err = buf;
     const size_t errlen = len;
-    int n = 0, driver = 0, runtime = 0;
+    int driver = 0, runtime = 0;
     size_t used = 0;
     cudaDeviceProp prop;
     char last[sizeof prop.name] = "";
     int same = 0;
     if (len)
         buf[0] = '\0';
-    BR_CUDA_CHECK(cudaGetDeviceCount(&n));
+    pthread_mutex_lock(&br_cuda_lock);
+    const int n = br_find_devices(NULL, 0);
     BR_CUDA_CHECK(cudaDriverGetVersion(&driver));
     BR_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
     /* Consecutive devices of one model as "2 x NAME". */
-    for (int d = 0; d <= n; ++d) {
-        if (d < n)
-            BR_CUDA_CHECK(cudaGetDeviceProperties(&prop, d));
-        if (d == n || strcmp(prop.name, last) != 0) {
+    for (int j = 0; j <= n; ++j) {
+        if (j < n)
+            BR_CUDA_CHECK(cudaGetDeviceProperties(&prop, br_usable[j]));
+        if (j == n || strcmp(prop.name, last) != 0) {
             if (same > 0 && used < len) {
                 const int w = same > 1 ? snprintf(buf + used, len - used, "%s%d x %s",
                                                   used ? ", " : "", same, last)
@@ -340,16 +428,20 @@ extern "C" void br_cuda_describe(char *buf, size_t len)
                                                   used ? ", " : "", last);
                 used += w > 0 ? (size_t)w : 0;
             }
-            if (d < n)
+            if (j < n)
                 snprintf(last, sizeof last, "%s", prop.name);
             same = 0;
         }
         ++same;
     }
     if (used < len)
-        snprintf(buf + used, len - used, " (CUDA driver %d.%d, runtime %d.%d)", driver / 1000,
-                 driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+        used += (size_t)snprintf(buf + used, len - used, "%s(CUDA driver %d.%d, runtime %d.%d)",
+                                 n ? " " : "no usable device ", driver / 1000,
+                                 driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
+    if (br_passed_over[0] && n > 0 && used < len) /* the run goes on without them: say so */
+        snprintf(buf + used, len - used, "; passed over: %s", br_passed_over);
 done:
+    pthread_mutex_unlock(&br_cuda_lock);
     return;
 }
 
@@ -430,15 +522,20 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
         goto done;
     }
     dev_tally = acc + 1;
-    BR_CUDA_CHECK(cudaGetDeviceCount(&ndev));
-    ndev = ndev < BR_CUDA_MAX_DEVICES ? ndev : BR_CUDA_MAX_DEVICES;
+    ndev = br_find_devices(err, errlen);
+    if (ndev == 0) {
+        st = BR_E_BACKEND;
+        goto done;
+    }
 
-    /* Enqueue every device's chunk, then collect: the devices run concurrently. */
-    for (int d = 0; d < ndev; ++d) {
-        const size_t a = n_units * (size_t)d / (size_t)ndev;
-        const size_t b = n_units * (size_t)(d + 1) / (size_t)ndev;
+    /* Enqueue every device's chunk, then collect: the devices run concurrently. Device
+     * j of the usable ones is CUDA device d. */
+    for (int j = 0; j < ndev; ++j) {
+        const int d = br_usable[j];
+        const size_t a = n_units * (size_t)j / (size_t)ndev;
+        const size_t b = n_units * (size_t)(j + 1) / (size_t)ndev;
         const size_t n_extra = fan_words + (rows ? (b - a) * row : 0);
-        br_dev_run *r = &runs[d];
+        br_dev_run *r = &runs[j];
         br_dev_state *s = &br_devs[d];
         void *tally = NULL;
         unsigned grid = 0;
@@ -466,12 +563,14 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
                      &grid, err, errlen);
         if (st != BR_OK)
             goto done;
+        (void)cudaGetLastError(); /* so the check below reports this launch, not an old error */
         BR_CUDA_CHECK((br_units_kernel<<<grid, BR_CUDA_BLOCK, shmem, s->stream>>>(
                            seed, n_paths, s->units, (uint64_t)(b - a), fan, dev_rows),
                        cudaGetLastError()));
     }
-    for (int d = 0; d < ndev; ++d) {
-        if (!runs[d].used)
+    for (int j = 0; j < ndev; ++j) {
+        const int d = br_usable[j];
+        if (!runs[j].used)
             continue;
         br_dev_state *s = &br_devs[d];
         BR_CUDA_CHECK(cudaSetDevice(d));
@@ -481,8 +580,8 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
             BR_CUDA_CHECK(cudaMemcpyAsync(fan_host, s->extra, fan_words * sizeof *fan_host,
                                           cudaMemcpyDeviceToHost, s->stream));
         if (rows) /* straight into the caller's rows: each device owns its range */
-            BR_CUDA_CHECK(cudaMemcpyAsync(x->unit_rows + runs[d].a * row, s->extra + fan_words,
-                                          (runs[d].b - runs[d].a) * row * sizeof *s->extra,
+            BR_CUDA_CHECK(cudaMemcpyAsync(x->unit_rows + runs[j].a * row, s->extra + fan_words,
+                                          (runs[j].b - runs[j].a) * row * sizeof *s->extra,
                                           cudaMemcpyDeviceToHost, s->stream));
         BR_CUDA_CHECK(cudaStreamSynchronize(s->stream));
         br_tally_merge(acc, dev_tally);
@@ -495,16 +594,17 @@ extern "C" br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_
 
 done:
     if (st != BR_OK) /* leave no work of this call running on any device */
-        for (int d = 0; d < ndev; ++d)
-            if (runs[d].used && br_devs[d].stream && cudaSetDevice(d) == cudaSuccess)
-                (void)cudaStreamSynchronize(br_devs[d].stream);
+        for (int j = 0; j < ndev; ++j)
+            if (runs[j].used && br_devs[br_usable[j]].stream &&
+                cudaSetDevice(br_usable[j]) == cudaSuccess)
+                (void)cudaStreamSynchronize(br_devs[br_usable[j]].stream);
     free(acc);
     free(fan_acc);
     pthread_mutex_unlock(&br_cuda_lock);
     return st;
 }
 
-/* The test entry points' common part: on device 0, an output buffer of `bytes` poisoned
+/* The test entry points' common part: on the first usable device, an output buffer of `bytes` poisoned
  * with 0xCA, the model (when m is not NULL) and the launch keys of `seed`, then
  * launch(grid, d_out) with the grid br_grid gives `kernel` for n threads, and the buffer
  * copied to out. */
@@ -520,16 +620,21 @@ static br_status br_test_launch(const void *kernel, const br_model *m, uint64_t 
     pthread_mutex_lock(&br_cuda_lock);
     if (bytes == 0)
         goto done;
-    BR_CUDA_CHECK(cudaSetDevice(0));
+    if (br_find_devices(err, errlen) == 0) {
+        st = BR_E_BACKEND;
+        goto done;
+    }
+    BR_CUDA_CHECK(cudaSetDevice(br_usable[0]));
     BR_CUDA_CHECK(cudaMalloc(&d_out, bytes));
     BR_CUDA_CHECK(cudaMemset(d_out, 0xCA, bytes));
     if (m)
         BR_CUDA_CHECK(cudaMemcpyToSymbol(br_c_model, m, sizeof *m));
     BR_CUDA_CHECK(br_set_keys(seed, 0));
     BR_CUDA_CHECK(cudaStreamSynchronize(0));
-    st = br_grid(kernel, 0, n, 0, &grid, err, errlen);
+    st = br_grid(kernel, 0, n, br_usable[0], &grid, err, errlen);
     if (st != BR_OK)
         goto done;
+    (void)cudaGetLastError(); /* so the check below reports this launch, not an old error */
     BR_CUDA_CHECK((launch(grid, d_out), cudaGetLastError()));
     BR_CUDA_CHECK(cudaMemcpy(out, d_out, bytes, cudaMemcpyDeviceToHost));
 done:

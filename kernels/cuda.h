@@ -22,17 +22,21 @@ extern "C" {
  * of each thread's ~200 paths. */
 #define BR_CUDA_BATCH_UNITS 512
 
-/* Visible CUDA devices; 0 when there are none or the driver cannot be used. */
+/* Usable CUDA devices: the visible ones this build can run on (a context can be created
+ * and the kernels have code for the device); 0 when there are none or the driver cannot
+ * be used. Probed once per process; runs use exactly these devices. */
 int br_cuda_device_count(void);
 
-/* As br_cuda_device_count, and when it is 0, why (the CUDA runtime's message). */
+/* As br_cuda_device_count, and when it is 0, why (the CUDA runtime's message for each
+ * device passed over, or for the driver). */
 int br_cuda_probe(char *why, size_t whylen);
 
-/* Device name(s), driver and runtime versions, for reports. */
+/* Usable device name(s), driver and runtime versions, and the devices passed over and
+ * why, for reports. */
 void br_cuda_describe(char *buf, size_t len);
 
 /* Add every path of the listed work units (as br_cpu_run_units) to *out and to the
- * optional tallies of x, on all visible devices: the unit list is split into one
+ * optional tallies of x, on all usable devices: the unit list is split into one
  * contiguous chunk per device, each device's tallies come back once and are merged with
  * integer adds. Not reentrant (the device tallies are module globals): calls are
  * serialised by a lock. */
@@ -40,14 +44,14 @@ br_status br_cuda_run_units(const br_model *m, uint64_t seed, uint64_t n_paths,
                             const uint64_t *units, size_t n_units, br_tally *out,
                             const br_extra *x, char *err, size_t errlen);
 
-/* Outcomes of paths p0 .. p0+n-1, one thread per path on device 0 (tests compare them
+/* Outcomes of paths p0 .. p0+n-1, one thread per path on the first usable device (tests compare them
  * with br_cpu_outcomes). The device buffer is poisoned with 0xCA bytes first, so a path
  * the kernel did not write fails the comparison. */
 br_status br_cuda_outcomes(const br_model *m, uint64_t seed, uint64_t p0, size_t n,
                            br_outcome *out, char *err, size_t errlen);
 
 /* The same words as the engine's kernels draw them (round keys from constant memory),
- * on device 0, into out (n_paths * n_draws * 4 words, path-major, device buffer
+ * on the first usable device, into out (n_paths * n_draws * 4 words, path-major, device buffer
  * poisoned first); the tests compare them with br_cuda_philox_words and the host. */
 br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
                                uint32_t offset_draws, uint32_t n_draws, uint32_t *out,

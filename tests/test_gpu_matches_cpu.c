@@ -8,8 +8,11 @@
  *     Philox words equal cuRAND's device API (curand_init + skipahead + curand4), also as
  *     the engine's kernels draw them (constant-memory round keys); and
  *     the transforms (normal, exp, log) give the same bits word by word.
- * Scenarios: every .ini file in scenarios/ plus two built here that switch every mechanism on,
- * one of them at the edges of the allowed ranges. GPU tests skip without a device. */
+ * Scenarios: every .ini file in scenarios/ plus four built here: two that switch every
+ * mechanism on, one of them at the edges of the allowed ranges, and the shortest and
+ * longest horizons (1 and 1200 months: the GPU's shared tally has 2H + 14 slots). GPU
+ * tests skip without a device, and fail instead when BR_REQUIRE_GPU=1 (bench/gpu_validate.sh
+ * sets it, so a GPU machine whose driver is too old cannot pass them by skipping). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,6 +89,31 @@ static const char extremes_ini[] =
     "[backstop]\nprobability = 0.9\namount = 50B\nmax_uses = 1000\n"
     "[correlation]\nrevenue_growth = -0.9\nrevenue_capex = 0.9\ngrowth_capex = -0.8\n";
 
+/* 1 month: paths become insolvent, end their runway, draw debt, raise and get the backstop
+ * in the only month there is. */
+static const char horizon_1_ini[] =
+    "[scenario]\nname = twin_horizon_1\nhorizon_months = 1\n"
+    "[cash]\ninitial = 1B\nminimum = 800M\n"
+    "[revenue]\ninitial = 1B\ngross_margin = 0.8\n"
+    "[costs]\nopex = 1B\ncashflow_vol = 300M\n"
+    "[equity]\ntrigger_months = 12\nsuccess_normal = 0.3\nround_median = 2B\n"
+    "[debt]\nfacility = 100M\n"
+    "[backstop]\nprobability = 0.5\namount = 500M\nmax_uses = 1\n";
+
+/* 1200 months, a slow burn: insolvency spread from month ~90 to the end, and 12% of paths
+ * (the runway of 12%) beyond the horizon, so the high months' tallies are used. */
+static const char horizon_1200_ini[] =
+    "[scenario]\nname = twin_horizon_1200\nhorizon_months = 1200\n"
+    "[cash]\ninitial = 40B\nminimum = 0\n"
+    "[revenue]\ninitial = 600M\ngrowth = 0.004\ngrowth_longrun = 0.0\n"
+    "growth_halflife_months = 24\ngrowth_vol = 0.003\nvol = 0.1\ngross_margin = 0.6\n"
+    "[costs]\nopex = 500M\nopex_growth = 0.0005\ncapex = 50M\ncapex_vol = 0.3\n"
+    "compute_opex_rate = 0.002\ncashflow_vol = 100M\n"
+    "[market]\nstress_entry = 0.02\nstress_exit = 0.1\n"
+    "[equity]\ntrigger_months = 6\nsuccess_normal = 0.3\nsuccess_stressed = 0.1\n"
+    "round_median = 2B\nround_vol = 0.5\nmax_rounds = 3\n"
+    "[backstop]\nprobability = 0.5\namount = 1B\nmax_uses = 2\n";
+
 typedef struct scenario_list {
     char **paths;
     size_t n;
@@ -109,7 +137,7 @@ static scenario_list scenarios(void)
     glob_t g;
     const int rc = glob(BR_SOURCE_DIR "/scenarios/*.ini", 0, NULL, &g);
     const size_t found = rc == 0 ? g.gl_pathc : 0;
-    l.paths = calloc(found + 2, sizeof *l.paths);
+    l.paths = calloc(found + 4, sizeof *l.paths);
     assert_non_null(l.paths);
     for (size_t i = 0; i < found; ++i)
         l.paths[l.n++] = strdup(g.gl_pathv[i]);
@@ -119,6 +147,8 @@ static scenario_list scenarios(void)
         print_message("note: no scenarios/*.ini found; built-in scenarios only\n");
     write_ini(&l, "twin_all_features.ini", all_features_ini);
     write_ini(&l, "twin_extremes.ini", extremes_ini);
+    write_ini(&l, "twin_horizon_1.ini", horizon_1_ini);
+    write_ini(&l, "twin_horizon_1200.ini", horizon_1200_ini);
     return l;
 }
 
@@ -181,6 +211,9 @@ static void require_device(void)
 {
     char why[BR_ERRLEN] = "";
     if (br_cuda_probe(why, sizeof why) == 0) {
+        const char *req = getenv("BR_REQUIRE_GPU");
+        if (req && strcmp(req, "1") == 0)
+            fail_msg("no usable CUDA device, and BR_REQUIRE_GPU=1: %s", why);
         print_message("no CUDA device: %s; skipping\n", why);
         skip();
     }
@@ -220,14 +253,15 @@ static void candidate(const br_model *m, uint64_t p0, size_t n, br_outcome *out)
 }
 #endif
 
-/* Paths 0 .. g_paths-1 and a range across p = 2^32 (the high word of the counter). */
+/* Paths 0 .. g_paths-1, a range across p = 2^32 (the high word of the counter), and an
+ * odd count from an odd start (a warp, and a block of the CPU loop, partly filled). */
 static void outcomes_equal(void **state)
 {
     (void)state;
     require_device();
     const struct {
         uint64_t p0, n;
-    } ranges[] = {{0, g_paths}, {(UINT64_C(1) << 32) - 4032, 8192}};
+    } ranges[] = {{0, g_paths}, {(UINT64_C(1) << 32) - 4032, 8192}, {12345, 1001}};
     scenario_list l = scenarios();
     br_outcome *ref = malloc(CHUNK * sizeof *ref), *got = malloc(CHUNK * sizeof *got);
     assert_non_null(ref);
@@ -268,12 +302,18 @@ static size_t all_units(uint64_t *units)
     return n;
 }
 
+static void run_n(const br_backend *be, const br_model *m, uint64_t n_paths,
+                  const uint64_t *units, size_t n, br_tally *t, const br_extra *x)
+{
+    char err[BR_ERRLEN] = "";
+    if (be->run_units(m, SEED, n_paths, units, n, 0, t, x, err, sizeof err) != BR_OK)
+        fail_msg("%s backend: %s", be->name, err);
+}
+
 static void run(const br_backend *be, const br_model *m, const uint64_t *units, size_t n,
                 br_tally *t, const br_extra *x)
 {
-    char err[BR_ERRLEN] = "";
-    if (be->run_units(m, SEED, g_paths, units, n, 0, t, x, err, sizeof err) != BR_OK)
-        fail_msg("%s backend: %s", be->name, err);
+    run_n(be, m, g_paths, units, n, t, x);
 }
 
 /* 10^6 paths: 16 units, the last one short. The CUDA run is done twice, all units in one
@@ -305,6 +345,15 @@ static void run_hash_equal(void **state)
         assert_memory_equal(&t[0], &t[2], sizeof *t);
         assert_int_equal(h[0], h[1]);
         assert_int_equal(h[0], h[2]);
+        /* 13 paths fewer: the last unit ends inside a warp (10^6 and one unit's worth of
+         * paths are whole warps), so threads of one warp tally while others do not. */
+        if (g_paths > 13) {
+            memset(t, 0, 2 * sizeof *t);
+            run_n(&br_backend_cpu, m, g_paths - 13, units, n_units, &t[0], NULL);
+            run_n(&br_backend_cuda, m, g_paths - 13, units, n_units, &t[1], NULL);
+            assert_int_equal(t[0].paths, g_paths - 13);
+            assert_memory_equal(&t[0], &t[1], sizeof *t);
+        }
         free(m);
     }
     free(t);
@@ -453,17 +502,20 @@ static void transforms_equal(void **state)
 int main(int argc, char **argv)
 {
     const char *group = argc > 1 ? argv[1] : "outcomes";
-    /* For the sanitizer runs: fewer paths (at least 1, at most N_PATHS), and one test by
-     * name (cmocka's filter, e.g. BR_TWIN_ONLY=run_hash_equal). */
+    /* For the sanitizer runs: fewer paths (at least 1, at most N_PATHS), one test by
+     * name or all but some (cmocka's filters, e.g. BR_TWIN_ONLY=run_hash_equal,
+     * BR_TWIN_SKIP=transforms_equal). */
     const char *paths = getenv("BR_TWIN_PATHS");
     if (paths && *paths) {
         const unsigned long long v = strtoull(paths, NULL, 10);
         g_paths = v < 1 ? 1 : (v > N_PATHS ? N_PATHS : (uint64_t)v);
         print_message("BR_TWIN_PATHS: %" PRIu64 " paths per scenario\n", g_paths);
     }
-    const char *only = getenv("BR_TWIN_ONLY");
+    const char *only = getenv("BR_TWIN_ONLY"), *skip_these = getenv("BR_TWIN_SKIP");
     if (only && *only)
         cmocka_set_test_filter(only);
+    if (skip_these && *skip_these)
+        cmocka_set_skip_filter(skip_these);
 #if BR_TWIN_GPU
     if (strcmp(group, "philox") == 0) {
         const struct CMUnitTest t[] = {cmocka_unit_test(philox_matches_curand)};
