@@ -399,6 +399,14 @@ extern "C" int br_cuda_device_count(void)
     return br_cuda_probe(NULL, 0);
 }
 
+extern "C" int br_cuda_first_device(void)
+{
+    pthread_mutex_lock(&br_cuda_lock);
+    const int d = br_find_devices(NULL, 0) > 0 ? br_usable[0] : -1;
+    pthread_mutex_unlock(&br_cuda_lock);
+    return d;
+}
+
 extern "C" void br_cuda_describe(char *buf, size_t len)
 {
     br_status st = BR_OK;

@@ -31,6 +31,9 @@ int br_cuda_device_count(void);
  * device passed over, or for the driver). */
 int br_cuda_probe(char *why, size_t whylen);
 
+/* The first usable device's CUDA ordinal, where the test entry points run; -1 if none. */
+int br_cuda_first_device(void);
+
 /* Usable device name(s), driver and runtime versions, and the devices passed over and
  * why, for reports. */
 void br_cuda_describe(char *buf, size_t len);
@@ -60,17 +63,17 @@ br_status br_cuda_engine_words(uint64_t seed, uint64_t p0, size_t n_paths,
 /* Defined in tests/gpu_curand_words.cu and linked into the GPU tests only, so the
  * library carries no cuRAND code or tables.
  * For paths p0 .. p0+n_paths-1, draws offset_draws .. offset_draws+n_draws-1 (one draw
- * = one Philox counter = 4 words) computed twice on device 0: by br_philox_path into
- * ours, and by cuRAND's device API (curand_init(seed, p, 0) + skipahead + curand4)
- * into curand. Both hold n_paths * n_draws * 4 words, path-major; both device buffers
+ * = one Philox counter = 4 words) computed twice on the first usable device: by
+ * br_philox_path into ours, and by cuRAND's device API (curand_init(seed, p, 0) +
+ * skipahead + curand4) into curand. Both hold n_paths * n_draws * 4 words, path-major; both device buffers
  * are poisoned with 0xCA bytes first. */
 br_status br_cuda_philox_words(uint64_t seed, uint64_t p0, size_t n_paths,
                                uint32_t offset_draws, uint32_t n_draws, uint32_t *ours,
                                uint32_t *curand, char *err, size_t errlen);
 
 /* Defined in tests/gpu_transforms.cu, for the GPU tests only. For the n words
- * x_i = first + i * stride (mod 2^32), on device 0: normal[i] = br_normal(x_i), and
- * ex[i] = br_expf of the float with bits x_i. Device buffers poisoned with 0xCA bytes
+ * x_i = first + i * stride (mod 2^32), on the first usable device:
+ * normal[i] = br_normal(x_i), and ex[i] = br_expf of the float with bits x_i. Device buffers poisoned with 0xCA bytes
  * first. */
 br_status br_cuda_transform_words(uint32_t first, uint32_t stride, size_t n, float *normal,
                                   float *ex, char *err, size_t errlen);

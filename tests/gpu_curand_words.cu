@@ -45,7 +45,7 @@ extern "C" br_status br_cuda_philox_words(uint64_t seed, uint64_t p0, size_t n_p
     const unsigned grid = blocks < 65535 ? (unsigned)blocks : 65535u;
     if (words == 0)
         goto done;
-    BR_CUDA_CHECK(cudaSetDevice(0));
+    BR_CUDA_CHECK(cudaSetDevice(br_cuda_first_device())); /* as the engine's test kernels */
     BR_CUDA_CHECK(cudaMalloc((void **)&d_words, 2 * words * sizeof *d_words));
     BR_CUDA_CHECK(cudaMemset(d_words, 0xCA, 2 * words * sizeof *d_words));
     BR_CUDA_CHECK((br_philox_words_kernel<<<grid, BR_WORDS_BLOCK>>>(

@@ -32,7 +32,7 @@ extern "C" br_status br_cuda_transform_words(uint32_t first, uint32_t stride, si
     const unsigned grid = blocks < 65535 ? (unsigned)blocks : 65535u;
     if (n == 0)
         goto done;
-    BR_CUDA_CHECK(cudaSetDevice(0));
+    BR_CUDA_CHECK(cudaSetDevice(br_cuda_first_device())); /* as the engine's test kernels */
     BR_CUDA_CHECK(cudaMalloc((void **)&d, 2 * n * sizeof *d));
     BR_CUDA_CHECK(cudaMemset(d, 0xCA, 2 * n * sizeof *d));
     BR_CUDA_CHECK((br_transform_words_kernel<<<grid, BR_TRANSFORM_BLOCK>>>(first, stride, n, d,
