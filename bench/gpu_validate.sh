@@ -7,7 +7,8 @@
 # Usage: bash bench/gpu_validate.sh [all|test|sanitize|bench|profile]...
 # Every stage first builds (incrementally) in build-gpu; `all` (the default) runs the
 # four in order. A device call is limited to 10 minutes: on a cold machine run `test`
-# first, then `sanitize`, then `bench profile`.
+# first, then `sanitize`, then `bench profile`; should `sanitize` not fit, run its tools
+# one call each: SANITIZE_TOOLS=memcheck bash bench/gpu_validate.sh sanitize, and so on.
 #
 # On the lent device (no network): first, here, `bash scripts/gpu-deps-fetch.sh`; then
 #   device run, carry [".gpudeps"]:  bash bench/gpu_validate.sh test
@@ -65,7 +66,7 @@ if want sanitize; then
 echo "## compute-sanitizer (one work unit of paths per scenario: every access is checked)"
 # transforms_equal (50M words through two elementwise kernels) is left to the plain run:
 # under four instrumented tools it would not fit a 10-minute device call.
-for tool in memcheck racecheck initcheck synccheck; do
+for tool in ${SANITIZE_TOOLS:-memcheck racecheck initcheck synccheck}; do
   echo "### $tool"
   BR_TWIN_PATHS=65536 BR_TWIN_SKIP=transforms_equal \
     compute-sanitizer --tool "$tool" --error-exitcode 9 \
@@ -83,13 +84,16 @@ for p in 4M 100M 1B; do
   check "bench --paths $p" $?
 done
 build-gpu/burnrate bench --backend cuda --paths 1B --json "$out/gpu-bench-1B.json" --quiet
+check "bench --paths 1B --json" $?
 echo "## cpu reference on this machine"
 build-gpu/burnrate bench --backend cpu --paths 4M
+check "bench --backend cpu" $?
 fi
 
 if want profile; then
 echo "## SASS: month loop and issue ceiling (sm_90)"
-python3 bench/sass_loop.py 2>&1 || echo "(sass_loop.py needs cuobjdump)"
+python3 bench/sass_loop.py 2>&1
+check "sass_loop.py (needs nvcc and cuobjdump)" $?
 nvidia-smi --query-gpu=clocks.sm,clocks.max.sm,power.draw --format=csv 2>&1
 
 echo "## ncu: one br_units_kernel launch of bench --paths 64M"
@@ -100,8 +104,10 @@ if command -v ncu >/dev/null; then
       --section SpeedOfLight --section ComputeWorkloadAnalysis --section SchedulerStats \
       --section WarpStateStats --section Occupancy --section LaunchStats \
       build-gpu/burnrate bench --backend cuda --paths 64M 2>&1 | tail -120
+  check "ncu" "${PIPESTATUS[0]}"
 else
   echo "(no ncu on PATH)"
+  check "ncu (not on PATH)" 1
 fi
 
 fi

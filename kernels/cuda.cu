@@ -309,9 +309,11 @@ static pthread_mutex_t br_cuda_lock = PTHREAD_MUTEX_INITIALIZER;
 static int br_usable[BR_CUDA_MAX_DEVICES];
 static int br_n_usable = -1; /* -1: not probed yet */
 static char br_passed_over[1024]; /* why devices were passed over, "" if none */
+static char br_passed_short[192];  /* the same in brief, for run.device (256 bytes) */
 
-/* Why device d cannot be used, into why; false when it can. */
-static bool br_device_unusable(int d, char *why, size_t whylen)
+/* Why device d cannot be used, into why, and in brief (ordinal, name, compute
+ * capability and the error's name) into brief; false when it can. */
+static bool br_device_unusable(int d, char *why, size_t whylen, char *brief, size_t brieflen)
 {
     br_status st = BR_OK;
     const bool cleanup = false;
@@ -320,28 +322,42 @@ static bool br_device_unusable(int d, char *why, size_t whylen)
     cudaDeviceProp prop;
     cudaFuncAttributes attr;
     int mode = cudaComputeModeDefault;
-    bool have_prop = false;
+    bool have_prop = false, have_context = false;
+    const char *what = NULL; /* the brief reason when no CUDA call failed */
     BR_CUDA_CHECK(cudaGetDeviceProperties(&prop, d));
     have_prop = true;
     BR_CUDA_CHECK(cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, d));
     if (mode == cudaComputeModeProhibited) {
+        what = "compute mode Prohibited";
         snprintf(err, errlen, "its compute mode is Prohibited");
         st = BR_E_BACKEND;
         goto done;
     }
     BR_CUDA_CHECK(cudaSetDevice(d));
     BR_CUDA_CHECK(cudaFree(0)); /* creates the device's context */
+    have_context = true;
     BR_CUDA_CHECK(cudaFuncGetAttributes(&attr, (const void *)br_units_kernel));
 done:
     if (st == BR_OK)
         return false;
-    (void)cudaGetLastError(); /* a device passed over leaves no error for the next call */
-    if (have_prop)
+    {
+        /* The failed call's error (non-sticky: this also clears it for the next call). */
+        const cudaError_t e = cudaGetLastError();
+        if (!what)
+            what = e != cudaSuccess ? cudaGetErrorName(e) : "unusable";
+    }
+    if (have_context) /* give back what the probe took (memory; an exclusive device) */
+        (void)cudaDeviceReset();
+    if (have_prop) {
         snprintf(why, whylen, "device %d (%s, compute capability %d.%d; this build has code "
                  "for CUDA architectures %s): %s", d, prop.name, prop.major, prop.minor,
                  BR_CUDA_ARCHS, err);
-    else
+        snprintf(brief, brieflen, "device %d (%.48s, cc %d.%d): %.40s", d, prop.name, prop.major,
+                 prop.minor, what);
+    } else {
         snprintf(why, whylen, "device %d: %s", d, err);
+        snprintf(brief, brieflen, "device %d: %.40s", d, what);
+    }
     return true;
 }
 
@@ -367,18 +383,22 @@ static int br_find_devices(char *why, size_t whylen)
         int n = 0;
         br_n_usable = 0;
         br_passed_over[0] = '\0';
+        br_passed_short[0] = '\0';
         if (br_count_devices(&n, br_passed_over, sizeof br_passed_over) == BR_OK && n == 0)
             snprintf(br_passed_over, sizeof br_passed_over,
                      "CUDA: cudaGetDeviceCount reports no devices");
         for (int d = 0; d < n && d < BR_CUDA_MAX_DEVICES; ++d) {
-            char one[768];
-            if (!br_device_unusable(d, one, sizeof one)) {
+            char one[768], brief[128];
+            if (!br_device_unusable(d, one, sizeof one, brief, sizeof brief)) {
                 br_usable[br_n_usable++] = d;
                 continue;
             }
-            const size_t used = strlen(br_passed_over);
+            size_t used = strlen(br_passed_over);
             snprintf(br_passed_over + used, sizeof br_passed_over - used, "%s%s",
                      used ? "; " : "", one);
+            used = strlen(br_passed_short);
+            snprintf(br_passed_short + used, sizeof br_passed_short - used, "%s%s",
+                     used ? "; " : "", brief);
         }
     }
     if (br_n_usable == 0 && why && whylen)
@@ -446,8 +466,8 @@ extern "C" void br_cuda_describe(char *buf, size_t len)
         used += (size_t)snprintf(buf + used, len - used, "%s(CUDA driver %d.%d, runtime %d.%d)",
                                  n ? " " : "no usable device ", driver / 1000,
                                  driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10);
-    if (br_passed_over[0] && n > 0 && used < len) /* the run goes on without them: say so */
-        snprintf(buf + used, len - used, "; passed over: %s", br_passed_over);
+    if (br_passed_short[0] && used < len) /* the devices a run goes on without, and why */
+        snprintf(buf + used, len - used, "; passed over: %s", br_passed_short);
 done:
     pthread_mutex_unlock(&br_cuda_lock);
     return;

@@ -32,7 +32,7 @@ static void rec_money(int site, const void *sum, float x);
 void brt_plain_tally(br_tally *t, const br_outcome *o); /* tests/block_tally_ref.c */
 
 #define WARP 32
-#define MAX_ADDS 16 /* adds per path: br_tally_path makes at most 11 */
+#define MAX_ADDS 16 /* adds per path: br_tally_path makes at most 12 */
 
 /* ---- recording ------------------------------------------------------------------------ */
 

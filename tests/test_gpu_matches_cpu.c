@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "burnrate.h"
@@ -119,18 +120,22 @@ typedef struct scenario_list {
     size_t n;
 } scenario_list;
 
+/* Each twin binary writes its own copies (ctest -j runs the CPU and GPU twins at once, and
+ * one must not read a file the other is rewriting), via a temporary file and a rename. */
 static void write_ini(scenario_list *l, const char *name, const char *text)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", BR_BINARY_DIR, name);
-    FILE *f = fopen(path, "w");
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/%s-%s", BR_BINARY_DIR, BR_TWIN_GPU ? "gpu" : "cpu", name);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
     assert_non_null(f);
     assert_int_equal(fputs(text, f) >= 0, 1);
     assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, path), 0);
     l->paths[l->n++] = strdup(path);
 }
 
-/* The .ini files in scenarios/, globbed at test time, plus the two above. */
+/* The .ini files in scenarios/, globbed at test time, plus the four above. */
 static scenario_list scenarios(void)
 {
     scenario_list l = {0};

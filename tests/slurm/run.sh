@@ -169,7 +169,7 @@ ended() { # ended STATE: true for a final state
 wait_job() { # wait_job ID SECONDS: until it ends; then it must have COMPLETED
     local s
     for _ in $(seq $(( $2 * 2 ))); do
-        s=$(job "$1" JobState)
+        s=$(job "$1" JobState) || s= # a failed scontrol call: ask again
         [ "$s" = COMPLETED ] && return 0
         ended "$s" && fail "job $1 ended $s (exit $(job "$1" ExitCode)): $(cat "job-$1.out")"
         sleep 0.5
