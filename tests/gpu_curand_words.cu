@@ -1,13 +1,10 @@
 /* gpu_curand_words.cu: br_cuda_philox_words (kernels/cuda.h) for the GPU tests: the
  * Philox words of kernels/philox.h next to those of cuRAND's device API, computed on
  * the device, so the contract of MODEL.md s.5 is checked where the kernels run. */
-#include <cuda_runtime.h>
 #include <curand_kernel.h>
 
-#include "cuda.h"
+#include "gpu_two_outputs.cuh"
 #include "philox.h"
-
-#define BR_WORDS_BLOCK 256
 
 /* Draws off .. off+n_draws-1 of paths p0 .. p0+n_paths-1, ours and cuRAND's. */
 __global__ void br_philox_words_kernel(uint64_t seed, uint64_t p0, uint64_t n_paths,
@@ -37,26 +34,13 @@ extern "C" br_status br_cuda_philox_words(uint64_t seed, uint64_t p0, size_t n_p
                                           uint32_t *ours, uint32_t *curand, char *err,
                                           size_t errlen)
 {
-    br_status st = BR_OK;
-    bool cleanup = false;
-    uint32_t *d_words = NULL;
     const size_t words = n_paths * (size_t)n_draws * 4;
-    const size_t blocks = (n_paths + BR_WORDS_BLOCK - 1) / BR_WORDS_BLOCK;
-    const unsigned grid = blocks < 65535 ? (unsigned)blocks : 65535u;
-    if (words == 0)
-        goto done;
-    BR_CUDA_CHECK(cudaSetDevice(br_cuda_first_device())); /* as the engine's test kernels */
-    BR_CUDA_CHECK(cudaMalloc((void **)&d_words, 2 * words * sizeof *d_words));
-    BR_CUDA_CHECK(cudaMemset(d_words, 0xCA, 2 * words * sizeof *d_words));
-    BR_CUDA_CHECK((br_philox_words_kernel<<<grid, BR_WORDS_BLOCK>>>(
-                       seed, p0, n_paths, offset_draws, n_draws, d_words, d_words + words),
-                   cudaGetLastError()));
-    BR_CUDA_CHECK(cudaMemcpy(ours, d_words, words * sizeof *d_words, cudaMemcpyDeviceToHost));
-    BR_CUDA_CHECK(cudaMemcpy(curand, d_words + words, words * sizeof *d_words,
-                             cudaMemcpyDeviceToHost));
-done:
-    cleanup = true;
-    if (d_words)
-        BR_CUDA_CHECK(cudaFree(d_words));
-    return st;
+    return br_test_two_outputs(
+        n_paths, words * sizeof *ours, ours, curand,
+        [=](unsigned grid, void *d_ours, void *d_curand) {
+            br_philox_words_kernel<<<grid, BR_TEST_BLOCK>>>(seed, p0, n_paths, offset_draws,
+                                                           n_draws, (uint32_t *)d_ours,
+                                                           (uint32_t *)d_curand);
+        },
+        err, errlen);
 }
